@@ -1,0 +1,149 @@
+/**
+ * The driver adapter: the only file that imports `mariadb`. It maps resolved options to driver
+ * options, opens connections (trying each configured host in turn) and adapts them to the
+ * DriverConnection port.
+ */
+import * as mariadb from 'mariadb';
+import type { ConnectionLostListener, Connector, DriverConnection, QueryValues, Statement } from './connector.js';
+import type { HostAddress } from './connection-uri.js';
+import type { ResolvedConnectionOptions } from './pool-options.js';
+
+/** Server status flag SERVER_STATUS_IN_TRANS of the MySQL protocol's OK packet. */
+const STATUS_IN_TRANS = 1;
+
+/** Session variable names are spliced into SQL; accept only plain identifiers. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+class MariaDbConnection implements DriverConnection {
+  readonly #conn: mariadb.Connection;
+  readonly #afterReset: string[];
+
+  constructor(conn: mariadb.Connection, afterReset: string[]) {
+    this.#conn = conn;
+    this.#afterReset = afterReset;
+  }
+
+  get threadId(): number | null {
+    return this.#conn.threadId;
+  }
+
+  inTransaction(): boolean {
+    return ((this.#conn.info?.status ?? 0) & STATUS_IN_TRANS) !== 0;
+  }
+
+  isValid(): boolean {
+    return this.#conn.isValid();
+  }
+
+  query(sql: Statement, values?: QueryValues): Promise<any> {
+    return this.#conn.query(sql as string, values);
+  }
+
+  execute(sql: Statement, values?: QueryValues): Promise<any> {
+    return this.#conn.execute(sql as string, values);
+  }
+
+  batch(sql: Statement, values: QueryValues): Promise<any> {
+    return this.#conn.batch(sql as string, values as unknown[]);
+  }
+
+  beginTransaction(): Promise<void> {
+    return this.#conn.beginTransaction();
+  }
+
+  commit(): Promise<void> {
+    return this.#conn.commit();
+  }
+
+  rollback(): Promise<void> {
+    // The driver skips the round trip when the status flag says no transaction is open.
+    return this.#conn.rollback();
+  }
+
+  ping(): Promise<void> {
+    return this.#conn.ping();
+  }
+
+  /**
+   * COM_RESET_CONNECTION clears user variables, session variables, temporary tables, prepared
+   * statements, locks and transactions, but keeps the current database (a borrower's `USE other`
+   * survives) and drops the driver's `sessionVariables` (REFERENCE finding 5). The driver re-applies
+   * charset, timezone and initSql itself; we re-select the configured database and re-apply the
+   * session variables, pipelined (sent together, one round trip; no multi-statement mode needed).
+   */
+  async reset(): Promise<void> {
+    await this.#conn.reset();
+    if (this.#afterReset.length > 0) await Promise.all(this.#afterReset.map((sql) => this.#conn.query(sql)));
+  }
+
+  async end(): Promise<void> {
+    await this.#conn.end();
+  }
+
+  destroy(): void {
+    this.#conn.destroy();
+  }
+}
+
+/** SQL run after COM_RESET_CONNECTION to restore what the pool's options configured. */
+function afterResetStatements(o: ResolvedConnectionOptions): string[] {
+  const out: string[] = [];
+  if (o.database !== undefined && o.database !== '') out.push(`USE \`${o.database.replaceAll('`', '``')}\``);
+  const vars = Object.entries(o.sessionVariables ?? {});
+  if (vars.length > 0) {
+    const assignments = vars.map(([name, value]) => {
+      if (!IDENTIFIER.test(name)) throw new Error(`sessionVariables: "${name}" is not a variable name`);
+      return `${name} = ${literal(value)}`;
+    });
+    out.push(`SET SESSION ${assignments.join(', ')}`);
+  }
+  return out;
+}
+
+function literal(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (value === null) return 'NULL';
+  return `'${String(value).replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/**
+ * Creates the connector for resolved options. Several hosts are tried round-robin: each connect
+ * starts at the next host and moves on when one fails, so a dead host costs one failed attempt.
+ */
+export function createMariaDbConnector(options: ResolvedConnectionOptions): Connector {
+  const { hosts, password, ...rest } = options;
+  const afterReset = afterResetStatements(options);
+  const base: Record<string, unknown> = { ...rest };
+  let next = 0;
+
+  async function connectTo(host: HostAddress | undefined, onLost: ConnectionLostListener): Promise<DriverConnection> {
+    const config = { ...base, ...(host ?? {}) } as mariadb.ConnectionConfig;
+    if (password !== undefined) config.password = await password.reveal();
+    const conn = await mariadb.createConnection(config);
+    // Attached before anything else can run: an unheard 'error' on a killed idle
+    // connection is an uncaught exception (REFERENCE finding 1).
+    conn.on('error', onLost);
+    return new MariaDbConnection(conn, afterReset);
+  }
+
+  return {
+    async connect(onLost) {
+      if (hosts.length <= 1) return connectTo(hosts[0], onLost);
+      const start = next++ % hosts.length;
+      let lastError: unknown;
+      for (let i = 0; i < hosts.length; i++) {
+        try {
+          return await connectTo(hosts[(start + i) % hosts.length], onLost);
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      throw lastError;
+    },
+    describeTarget() {
+      if (hosts.length === 0) return String(options.socketPath);
+      return hosts.map((h) => `${h.host}:${h.port}`).join(',');
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { DriverConnection, QueryValues, Statement } from './connector.js';
+import { ConnectionReleasedError } from './errors.js';
+import type { PooledConnection } from './pooled-connection.js';
+import './dispose-symbol.js';
+
+/** What a lease needs from its pool. Kept as an interface so the pool's internals stay private. */
+export interface LeaseOwner {
+  readonly name: string;
+  /** Takes the connection back. `destroy` evicts it instead of reusing it. Never rejects. */
+  giveBack(entry: PooledConnection, destroy: boolean): Promise<void>;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * A borrowed connection. Valid until `release()` (or `destroy()`, or `await using` scope end);
+ * afterwards every method throws ConnectionReleasedError, even if the pool has lent the same
+ * socket to someone else, so a stale reference can never run statements on another borrower's
+ * session. Each borrow gets its own lease object.
+ */
+export class PoolConnection {
+  #owner: LeaseOwner;
+  #entry: PooledConnection | null;
+  #threadId: number | null;
+
+  /** @internal Created by the pool only. */
+  constructor(owner: LeaseOwner, entry: PooledConnection) {
+    this.#owner = owner;
+    this.#entry = entry;
+    this.#threadId = entry.raw.threadId;
+  }
+
+  /** The server's connection id (`CONNECTION_ID()`), also after release. */
+  get threadId(): number | null {
+    return this.#threadId;
+  }
+
+  /** True once released or destroyed. */
+  get released(): boolean {
+    return this.#entry === null;
+  }
+
+  /** Runs a statement with the text protocol; `?` placeholders take `values`. */
+  query<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
+    const entry = this.#entry;
+    if (entry === null) return Promise.reject(new ConnectionReleasedError(this.#owner.name, 'query'));
+    return entry.raw.query(sql, values);
+  }
+
+  /** Runs a prepared statement (binary protocol; the driver caches the prepare). */
+  execute<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
+    const entry = this.#entry;
+    if (entry === null) return Promise.reject(new ConnectionReleasedError(this.#owner.name, 'execute'));
+    return entry.raw.execute(sql, values);
+  }
+
+  /** Runs one statement for each set of values, in bulk where the server supports it. */
+  batch<T = any>(sql: Statement, values: QueryValues): Promise<T> {
+    return this.#use('batch', (raw) => raw.batch(sql, values));
+  }
+
+  beginTransaction(): Promise<void> {
+    return this.#use('beginTransaction', (raw) => raw.beginTransaction());
+  }
+
+  commit(): Promise<void> {
+    return this.#use('commit', (raw) => raw.commit());
+  }
+
+  /** Rolls back; no round trip when the server says no transaction is open. */
+  rollback(): Promise<void> {
+    return this.#use('rollback', (raw) => raw.rollback());
+  }
+
+  ping(): Promise<void> {
+    return this.#use('ping', (raw) => raw.ping());
+  }
+
+  /** True while a transaction is open on this session (server status flag; no round trip). */
+  get inTransaction(): boolean {
+    return this.#entry?.raw.inTransaction() ?? false;
+  }
+
+  /** Returns the connection to the pool. Idempotent; resolves once the pool has taken it back. */
+  release(): Promise<void> {
+    const entry = this.#entry;
+    if (entry === null) return RESOLVED;
+    this.#entry = null;
+    return this.#owner.giveBack(entry, false);
+  }
+
+  /** Closes the connection instead of reusing it (e.g. its session state is unknown). Idempotent. */
+  destroy(): Promise<void> {
+    const entry = this.#entry;
+    if (entry === null) return RESOLVED;
+    this.#entry = null;
+    return this.#owner.giveBack(entry, true);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+
+  /** @internal The pool revokes a lease whose connection it force-closed (close() grace period over). */
+  revoke(): void {
+    this.#entry = null;
+  }
+
+  #use<R>(method: string, run: (raw: DriverConnection) => Promise<R>): Promise<R> {
+    const entry = this.#entry;
+    return entry === null ? Promise.reject(new ConnectionReleasedError(this.#owner.name, method)) : run(entry.raw);
+  }
+
+  toString(): string {
+    return `PoolConnection(pool "${this.#owner.name}", thread ${this.#threadId}${this.released ? ', released' : ''})`;
+  }
+}

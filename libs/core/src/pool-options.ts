@@ -1,0 +1,377 @@
+import { parseConnectionUri, type HostAddress } from './connection-uri.js';
+import { DRIVER_OPTION_KINDS, DRIVER_POOL_OPTION_HINTS } from './driver-option-names.js';
+import { InvalidPoolOptionError } from './errors.js';
+import type { PoolLogger } from './pool-logger.js';
+import { Secret, type PasswordSource } from './secret.js';
+
+/** Options the pool owns. Every time is in milliseconds and says so in its name. */
+export interface PoolSettings {
+  /** Shows in status, errors, logs and metrics. @default "pool-<n>" */
+  name?: string;
+  /** Connections kept open, also while idle. @default maxSize (or 10) */
+  minSize?: number;
+  /** Hard cap on open connections (opening ones included). @default 10 (or minSize if larger) */
+  maxSize?: number;
+  /** Idle connections above minSize are closed after this long idle (ms; 0 = never). @default 600000 */
+  maxIdleTimeMs?: number;
+  /** A connection is replaced after this age (ms, minus up to 5 % jitter; never while borrowed; 0 = never). @default 3600000 */
+  maxLifetimeMs?: number;
+  /** Period of the background health check of idle connections (ms). @default 30000 */
+  validationIntervalMs?: number;
+  /** Run the background health check. @default true */
+  enableHealthCheck?: boolean;
+  /** One deadline for a whole acquire, queueing, pings and connects included (ms). @default 30000 */
+  acquireTimeoutMs?: number;
+  /** Ping a connection before lending it when it was idle longer than this (ms; 0 = never ping). @default 250 */
+  pingThresholdMs?: number;
+  /**
+   * On release: `true` = full session reset (COM_RESET_CONNECTION, then re-select the database and
+   * re-apply `initSql`/`sessionVariables`, ~150 µs); `false` = ROLLBACK only when a transaction is open
+   * (no round trip otherwise). @default false
+   */
+  resetConnection?: boolean;
+  /** Most callers allowed to wait; beyond, acquire fails at once with PoolQueueFullError (0 = unbounded). @default 0 */
+  maxWaiters?: number;
+  /** Log a warning, with the acquiring stack, when a connection is held longer than this (ms; 0 = off). @default 0 */
+  leakDetectionThresholdMs?: number;
+  /** Where background events are reported (pino-compatible). @default undefined (silent) */
+  logger?: PoolLogger;
+}
+
+/** Connection options, passed through to the `mariadb` driver (see its documentation for each). */
+export interface ConnectionOptions {
+  /** @default "localhost" */
+  host?: string;
+  /** @default 3306 */
+  port?: number;
+  /** Several servers: connections go round-robin, skipping hosts that refuse. Overrides host/port. */
+  hosts?: HostAddress[];
+  socketPath?: string;
+  user?: string;
+  /** A string, or a function called for each new connection (credential rotation). Never logged. */
+  password?: PasswordSource;
+  database?: string;
+  /** Driver: TCP connect + handshake timeout (ms). @default 1000 (driver default) */
+  connectTimeout?: number;
+  socketTimeout?: number;
+  queryTimeout?: number;
+  keepAliveDelay?: number;
+  ssl?: boolean | Record<string, unknown>;
+  charset?: string;
+  collation?: string;
+  timezone?: string;
+  initSql?: string | string[];
+  sessionVariables?: Record<string, unknown>;
+  connectAttributes?: unknown;
+  compress?: boolean;
+  debug?: boolean;
+  debugCompress?: boolean;
+  debugLen?: number;
+  logParam?: boolean;
+  trace?: boolean;
+  multipleStatements?: boolean;
+  namedPlaceholders?: boolean;
+  rowsAsArray?: boolean;
+  metaAsArray?: boolean;
+  metaEnumerable?: boolean;
+  nestTables?: boolean | string;
+  dateStrings?: boolean;
+  bigIntAsNumber?: boolean;
+  insertIdAsNumber?: boolean;
+  decimalAsNumber?: boolean;
+  supportBigNumbers?: boolean;
+  bigNumberStrings?: boolean;
+  checkNumberRange?: boolean;
+  autoJsonMap?: boolean;
+  jsonStrings?: boolean;
+  bitOneIsBoolean?: boolean;
+  arrayParenthesis?: boolean;
+  permitSetMultiParamEntries?: boolean;
+  checkDuplicate?: boolean;
+  typeCast?: (...args: any[]) => unknown;
+  bulk?: boolean;
+  pipelining?: boolean;
+  permitLocalInfile?: boolean;
+  infileStreamFactory?: (...args: any[]) => unknown;
+  foundRows?: boolean;
+  maxAllowedPacket?: number;
+  prepareCacheLength?: number;
+  rsaPublicKey?: string;
+  cachingRsaPublicKey?: string;
+  allowPublicKeyRetrieval?: boolean;
+  forceVersionCheck?: boolean;
+  restrictedAuth?: unknown;
+  permitRedirect?: boolean;
+  stream?: (...args: any[]) => unknown;
+}
+
+/** Everything `createPool` / `new Pool` accept: pool settings, driver options and an optional URI. */
+export interface PoolOptions extends PoolSettings, ConnectionOptions {
+  /** `mariadb://user:password@host:port/database?option=value`; explicit keys override it. */
+  uri?: string;
+}
+
+/** Driver options after resolution: the password is wrapped so nothing can print it. */
+export type ResolvedConnectionOptions = Readonly<
+  Omit<ConnectionOptions, 'password' | 'hosts'> & { password?: Secret; hosts: readonly HostAddress[] }
+>;
+
+export interface ResolvedPoolOptions {
+  readonly name: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly maxIdleTimeMs: number;
+  readonly maxLifetimeMs: number;
+  readonly validationIntervalMs: number;
+  readonly enableHealthCheck: boolean;
+  readonly acquireTimeoutMs: number;
+  readonly pingThresholdMs: number;
+  readonly resetConnection: boolean;
+  readonly maxWaiters: number;
+  readonly leakDetectionThresholdMs: number;
+  readonly logger: PoolLogger | undefined;
+  readonly connection: ResolvedConnectionOptions;
+}
+
+/** The pool's defaults (the seed's seconds are milliseconds here). */
+export const DEFAULT_POOL_OPTIONS = Object.freeze({
+  maxSize: 10,
+  maxIdleTimeMs: 600_000,
+  maxLifetimeMs: 3_600_000,
+  validationIntervalMs: 30_000,
+  enableHealthCheck: true,
+  acquireTimeoutMs: 30_000,
+  pingThresholdMs: 250,
+  resetConnection: false,
+  maxWaiters: 0,
+  leakDetectionThresholdMs: 0,
+});
+
+/** Beyond this, a pool is almost certainly a mistake: MariaDB's default max_connections is 151. */
+export const MAX_POOL_SIZE = 1000;
+/** Longest time option accepted (ms): 24 days fits a 32-bit timer without overflow. */
+const MAX_MS = 2_073_600_000;
+
+type OptionKind =
+  | 'size' | 'count' | 'ms' | 'port' | 'bool' | 'string' | 'stringOrArray'
+  | 'object' | 'function' | 'any' | 'ssl' | 'logger' | 'password' | 'hosts' | 'uri';
+
+const POOL_OPTION_KINDS: Readonly<Record<keyof PoolSettings | 'uri' | 'password' | 'hosts', OptionKind>> = {
+  name: 'string',
+  minSize: 'size',
+  maxSize: 'size',
+  maxIdleTimeMs: 'ms',
+  maxLifetimeMs: 'ms',
+  validationIntervalMs: 'ms',
+  enableHealthCheck: 'bool',
+  acquireTimeoutMs: 'ms',
+  pingThresholdMs: 'ms',
+  resetConnection: 'bool',
+  maxWaiters: 'count',
+  leakDetectionThresholdMs: 'ms',
+  logger: 'logger',
+  uri: 'uri',
+  password: 'password',
+  hosts: 'hosts',
+};
+
+const KINDS: Readonly<Record<string, OptionKind>> = { ...DRIVER_OPTION_KINDS, ...POOL_OPTION_KINDS };
+
+let poolCounter = 0;
+
+/**
+ * Merges `uri` (if any), `options` and the defaults into one frozen, validated object. Pure but for
+ * the generated name. Throws InvalidPoolOptionError naming the option for unknown keys (with a
+ * hint), wrong types, negative or non-integer sizes and times, and contradictions. Never mutates
+ * its input and never clamps.
+ */
+export function resolvePoolOptions(uriOrOptions?: string | PoolOptions, more?: PoolOptions): ResolvedPoolOptions {
+  const first = typeof uriOrOptions === 'string' ? { uri: uriOrOptions } : (uriOrOptions ?? {});
+  if (typeof first !== 'object' || first === null || Array.isArray(first)) {
+    throw new InvalidPoolOptionError('options', 'expected a URI string or an options object');
+  }
+  if (more !== undefined && (typeof more !== 'object' || more === null)) {
+    throw new InvalidPoolOptionError('options', 'the second argument must be an options object');
+  }
+  const explicit: Record<string, unknown> = { ...first, ...more };
+  for (const [key, value] of Object.entries(explicit)) {
+    if (value === undefined) delete explicit[key];
+    else checkKind(key, value);
+  }
+  const merged = { ...fromUri(explicit['uri'] as string | undefined), ...explicit };
+  delete merged['uri'];
+  return freezeResolved(merged);
+}
+
+function fromUri(uri: string | undefined): Record<string, unknown> {
+  if (uri === undefined) return {};
+  const parsed = parseConnectionUri(uri);
+  const out: Record<string, unknown> = {};
+  if (parsed.user !== undefined) out['user'] = parsed.user;
+  if (parsed.password !== undefined) out['password'] = parsed.password;
+  if (parsed.database !== undefined) out['database'] = parsed.database;
+  if (parsed.socketPath !== undefined) out['socketPath'] = parsed.socketPath;
+  if (parsed.hosts.length === 1) Object.assign(out, parsed.hosts[0]);
+  else if (parsed.hosts.length > 1) out['hosts'] = parsed.hosts;
+  for (const [key, text] of Object.entries(parsed.params)) {
+    const value = coerceFromText(key, text);
+    checkKind(key, value);
+    out[key] = value;
+  }
+  return out;
+}
+
+function freezeResolved(o: Record<string, unknown>): ResolvedPoolOptions {
+  const d = DEFAULT_POOL_OPTIONS;
+  const minGiven = o['minSize'] as number | undefined;
+  const maxSize = (o['maxSize'] as number | undefined) ?? Math.max(d.maxSize, minGiven ?? 0);
+  const minSize = minGiven ?? maxSize;
+  checkSizes(minSize, maxSize);
+  const { name, minSize: _a, maxSize: _b, logger, password, hosts, ...rest } = o;
+  const pool = Object.fromEntries(Object.keys(d).map((k) => [k, o[k] ?? d[k as keyof typeof d]]));
+  for (const k of Object.keys(d)) delete rest[k];
+  const connection: Record<string, unknown> = { ...rest, hosts: Object.freeze(resolveHosts(rest, hosts)) };
+  if (password !== undefined) connection['password'] = password instanceof Secret ? password : new Secret(password as PasswordSource);
+  delete connection['host'];
+  delete connection['port'];
+  return Object.freeze({
+    ...(pool as Omit<ResolvedPoolOptions, 'name' | 'minSize' | 'maxSize' | 'logger' | 'connection'>),
+    name: (name as string | undefined) ?? `pool-${++poolCounter}`,
+    minSize,
+    maxSize,
+    logger: logger as PoolLogger | undefined,
+    connection: Object.freeze(connection) as ResolvedConnectionOptions,
+  });
+}
+
+function resolveHosts(rest: Record<string, unknown>, hosts: unknown): HostAddress[] {
+  if (hosts !== undefined) {
+    if (rest['host'] !== undefined || rest['port'] !== undefined) {
+      throw new InvalidPoolOptionError('hosts', 'give either hosts or host/port, not both');
+    }
+    return (hosts as HostAddress[]).map((h) => Object.freeze({ host: h.host, port: h.port ?? 3306 }));
+  }
+  if (rest['socketPath'] !== undefined && rest['host'] === undefined) return [];
+  return [{ host: (rest['host'] as string | undefined) ?? 'localhost', port: (rest['port'] as number | undefined) ?? 3306 }];
+}
+
+/** Validates a size pair; shared by option resolution and `pool.resize()`. */
+export function checkSizes(minSize: number, maxSize: number): void {
+  checkKind('minSize', minSize);
+  checkKind('maxSize', maxSize);
+  if (maxSize < 1) throw new InvalidPoolOptionError('maxSize', `must be at least 1, got ${maxSize}`);
+  if (minSize > maxSize) {
+    throw new InvalidPoolOptionError('minSize', `minSize (${minSize}) must not exceed maxSize (${maxSize})`);
+  }
+}
+
+function checkKind(key: string, value: unknown): void {
+  const kind = KINDS[key];
+  if (kind === undefined) throw unknownOption(key);
+  const problem = kindProblem(kind, value);
+  if (problem !== undefined) throw new InvalidPoolOptionError(key, problem);
+}
+
+function kindProblem(kind: OptionKind, v: unknown): string | undefined {
+  const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+  switch (kind) {
+    case 'size':
+      if (!Number.isInteger(v) || (v as number) < 0) return `expected an integer >= 0, got ${show(v)}`;
+      if ((v as number) > MAX_POOL_SIZE) return `must be at most ${MAX_POOL_SIZE}, got ${v}`;
+      return undefined;
+    case 'count':
+      return Number.isInteger(v) && (v as number) >= 0 ? undefined : `expected an integer >= 0, got ${show(v)}`;
+    case 'ms':
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `expected a time in ms >= 0, got ${show(v)}`;
+      return v > MAX_MS ? `must be at most ${MAX_MS} ms (24 days), got ${v}` : undefined;
+    case 'port':
+      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
+        ? undefined
+        : `expected a port number 1-65535, got ${show(v)}`;
+    case 'bool':
+      return typeof v === 'boolean' ? undefined : `expected a boolean, got ${got}`;
+    case 'string':
+    case 'uri':
+      return typeof v === 'string' ? undefined : `expected a string, got ${got}`;
+    case 'stringOrArray':
+      return typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'))
+        ? undefined
+        : `expected a string or an array of strings, got ${got}`;
+    case 'object':
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : `expected an object, got ${got}`;
+    case 'function':
+      return typeof v === 'function' ? undefined : `expected a function, got ${got}`;
+    case 'ssl':
+      return typeof v === 'boolean' || (typeof v === 'object' && v !== null) ? undefined : `expected a boolean or a TLS options object, got ${got}`;
+    case 'password':
+      // Deliberately no value in the message: it is a password.
+      return typeof v === 'string' || typeof v === 'function' || v instanceof Secret
+        ? undefined
+        : `expected a string or a function returning one, got ${got}`;
+    case 'logger':
+      return typeof v === 'object' && v !== null && typeof (v as PoolLogger).warn === 'function' && typeof (v as PoolLogger).error === 'function'
+        ? undefined
+        : 'expected a logger with warn() and error() methods (pino, console, ...)';
+    case 'hosts':
+      return Array.isArray(v) && v.length > 0 && v.every(isHost)
+        ? undefined
+        : 'expected a non-empty array of { host: string, port?: number }';
+    case 'any':
+      return undefined;
+  }
+}
+
+function isHost(h: unknown): boolean {
+  if (typeof h !== 'object' || h === null) return false;
+  const { host, port } = h as Partial<HostAddress>;
+  return typeof host === 'string' && host !== '' && (port === undefined || kindProblem('port', port) === undefined);
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+function coerceFromText(key: string, text: string): unknown {
+  const kind = KINDS[key];
+  if (kind === undefined) throw unknownOption(key);
+  switch (kind) {
+    case 'size': case 'count': case 'ms': case 'port':
+      return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+    case 'bool':
+      return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;
+    case 'ssl':
+      return text === 'true' ? true : text === 'false' ? false : text;
+    case 'string': case 'password':
+      return text;
+    default:
+      throw new InvalidPoolOptionError(key, 'cannot be given in the URI query string');
+  }
+}
+
+function unknownOption(key: string): InvalidPoolOptionError {
+  const hint = DRIVER_POOL_OPTION_HINTS[key] ?? closestName(key);
+  return new InvalidPoolOptionError(key, `unknown option${hint ? `; did you mean ${hint}?` : ''}`);
+}
+
+/** Suggests a known option within edit distance 2 (typos such as `maxsize` or `conectTimeout`). */
+function closestName(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of Object.keys(KINDS)) {
+    const d = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}

@@ -1,0 +1,734 @@
+/*
+ * Design note.
+ *
+ * Sets: `#idle` (a stack: the most recently returned connection is lent first, so the others age
+ * and can be evicted), `#all` (every open connection, whatever its state), `#opening` (connects in
+ * flight), and `#waiters` (a FIFO of pending acquires). `borrowed` is derived: all − idle − checking.
+ *
+ * Invariants:
+ * - size = #all.size + #opening ≤ maxSize (a resize down lets borrowed connections finish).
+ * - A connection is in exactly one state (idle | checking | borrowed | closed) and, while borrowed,
+ *   has exactly one live lease. A lease is dead after release, so nothing can use a connection
+ *   that was lent to someone else.
+ * - A waiter is settled exactly once (Waiter.grant/fail return false afterwards); a connection is
+ *   only handed to a waiter whose grant() succeeded, otherwise it goes back to idle.
+ * - Waiters are served strictly in arrival order: while anyone waits, an idle connection goes to
+ *   the head of the queue, never to a newcomer.
+ *
+ * One reconciliation step, `#dispatch()`, runs after every transition (acquire, release, connect
+ * done or failed, connection lost, housekeeping, resize, drain). It pairs idle connections with
+ * waiters, then starts the connects that are actually needed.
+ *
+ * Time comes from an injected monotonic Clock; every timer is unref'd.
+ */
+import { Backoff } from './backoff.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import type { Connector, DriverConnection, QueryValues, Statement } from './connector.js';
+import { withDeadline } from './deadline.js';
+import {
+  AcquireAbortedError,
+  AcquireTimeoutError,
+  PoolClosedError,
+  PoolOpenError,
+  PoolQueueFullError,
+} from './errors.js';
+import {
+  expiryFor,
+  housekeepingPeriod,
+  needsPing,
+  selectIdleToCheck,
+  selectIdleToClose,
+} from './maintenance.js';
+import { createMariaDbConnector } from './mariadb-connector.js';
+import { PoolConnection, type LeaseOwner } from './pool-connection.js';
+import type { PoolLogger } from './pool-logger.js';
+import { checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
+import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
+import { PooledConnection } from './pooled-connection.js';
+import { Waiter } from './waiter.js';
+import { WaiterQueue } from './waiter-queue.js';
+import { inspect } from 'node:util';
+
+/** Per-call acquire options. */
+export interface AcquireOptions {
+  /** Cancels the wait; the acquire rejects with AcquireAbortedError and no connection is taken. */
+  signal?: AbortSignal;
+  /** This call's deadline (ms), instead of the pool's acquireTimeoutMs. */
+  timeoutMs?: number;
+}
+
+/** Seams for tests and custom transports; users normally pass nothing. */
+export interface PoolDependencies {
+  connector?: Connector;
+  clock?: Clock;
+  random?: () => number;
+}
+
+type PoolState = 'new' | 'open' | 'closing' | 'closed';
+
+/** Connects in flight at once while growing for waiters: a short spike must not open one per waiter. */
+const MAX_GROWTH_CONNECTS = 2;
+/** Connects in flight at once while filling up to minSize. */
+const MAX_FILL_CONNECTS = 8;
+/** Bound for background pings and release cleanups (ms), so a black hole cannot pin a connection. */
+const MAX_CHECK_MS = 5000;
+/** Floor of a pre-lend ping's timeout (ms): the waiter's own deadline still applies. */
+const MIN_PING_MS = 100;
+/** Config errors no retry will fix: access denied (1044, 1045), unknown database (1049). */
+const FATAL_CONNECT_ERRNOS = new Set([1044, 1045, 1049]);
+
+const NOOP = (): void => {};
+
+export class Pool {
+  readonly #o: ResolvedPoolOptions;
+  readonly #connector: Connector;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #log: PoolLogger | undefined;
+  readonly #idle: PooledConnection[] = [];
+  readonly #all = new Set<PooledConnection>();
+  readonly #waiters: WaiterQueue<PoolConnection>;
+  readonly #stats = emptyStats();
+  readonly #backoff: Backoff;
+  readonly #owner: LeaseOwner;
+  #minSize: number;
+  #maxSize: number;
+  #opening = 0;
+  #checking = 0;
+  #generation = 0;
+  #state: PoolState = 'new';
+  #lastConnectError: unknown;
+  #retryTimer: TimerHandle | undefined;
+  #housekeepingTimer: TimerHandle | undefined;
+  #lastHealthCheck = 0;
+  /** Conditions awaited by open()/close(), re-checked whenever a connection settles. */
+  readonly #watchers = new Set<() => void>();
+  #closing: Promise<void> | undefined;
+  #pendingEnds = 0;
+
+  constructor(options?: string | PoolOptions, deps: PoolDependencies = {}) {
+    this.#o = resolvePoolOptions(options);
+    this.#minSize = this.#o.minSize;
+    this.#maxSize = this.#o.maxSize;
+    this.#log = this.#o.logger;
+    this.#clock = deps.clock ?? systemClock;
+    this.#random = deps.random ?? Math.random;
+    this.#connector = deps.connector ?? createMariaDbConnector(this.#o.connection);
+    this.#backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: this.#random });
+    this.#waiters = new WaiterQueue(this.#clock, (w) => this.#timeOut(w));
+    this.#owner = { name: this.#o.name, giveBack: (entry, destroy) => this.#giveBack(entry, destroy) };
+  }
+
+  get name(): string {
+    return this.#o.name;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#state === 'closing' || this.#state === 'closed';
+  }
+
+  /**
+   * Opens the pool and resolves once minSize connections (at least one, to prove the settings)
+   * are open. Rejects with PoolOpenError, after closing everything, when that takes longer than
+   * `timeoutMs` or the server refuses the credentials. Idempotent once open.
+   */
+  async open(options: { timeoutMs?: number } = {}): Promise<this> {
+    if (this.closed) throw new PoolClosedError(this.name);
+    this.#start();
+    const wanted = Math.max(1, this.#minSize);
+    const timeoutMs = options.timeoutMs ?? this.#o.acquireTimeoutMs;
+    const startedAt = this.#clock.now();
+    if (this.#all.size < wanted) {
+      try {
+        await this.#untilOpened(wanted, timeoutMs);
+      } catch (cause) {
+        const opened = this.#all.size;
+        await this.close({ timeoutMs: 0 });
+        throw new PoolOpenError({ poolName: this.name, elapsedMs: this.#clock.now() - startedAt, opened, wanted, cause });
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Borrows a connection: an idle one at once when nobody waits, otherwise after everyone who
+   * asked earlier. Rejects with AcquireTimeoutError at the deadline (pings and connects included),
+   * AcquireAbortedError when `signal` aborts, PoolQueueFullError beyond maxWaiters, PoolClosedError.
+   */
+  acquire(options?: AcquireOptions): Promise<PoolConnection> {
+    if (this.#state !== 'open') {
+      if (this.closed) return Promise.reject(new PoolClosedError(this.name));
+      this.#start();
+    }
+    this.#stats.requests++;
+    if (this.#waiters.size === 0 && options === undefined) {
+      const lease = this.#lendIdleAtOnce();
+      if (lease !== undefined) return Promise.resolve(lease);
+    }
+    return this.#enqueue(options);
+  }
+
+  /** Borrows a connection for `fn` and always releases it, also when `fn` throws. */
+  async withConnection<T>(fn: (conn: PoolConnection) => Promise<T> | T, options?: AcquireOptions): Promise<T> {
+    const conn = await this.acquire(options);
+    try {
+      return await fn(conn);
+    } finally {
+      await conn.release();
+    }
+  }
+
+  /** Runs `fn` in a transaction: COMMIT when it resolves, ROLLBACK when it throws (then rethrows). */
+  transaction<T>(fn: (conn: PoolConnection) => Promise<T> | T, options?: AcquireOptions): Promise<T> {
+    return this.withConnection(async (conn) => {
+      await conn.beginTransaction();
+      let result: T;
+      try {
+        result = await fn(conn);
+      } catch (error) {
+        // A failed rollback means the session is in an unknown state: evict it.
+        await conn.rollback().catch(() => conn.destroy());
+        throw error;
+      }
+      await conn.commit();
+      return result;
+    }, options);
+  }
+
+  /** Borrows, runs one text-protocol statement, releases. */
+  async query<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
+    const conn = await this.acquire();
+    try {
+      return await conn.query<T>(sql, values);
+    } finally {
+      void conn.release();
+    }
+  }
+
+  /** Borrows, runs one prepared statement, releases. */
+  async execute<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
+    const conn = await this.acquire();
+    try {
+      return await conn.execute<T>(sql, values);
+    } finally {
+      void conn.release();
+    }
+  }
+
+  /** Borrows, runs a batch, releases. */
+  async batch<T = any>(sql: Statement, values: QueryValues): Promise<T> {
+    const conn = await this.acquire();
+    try {
+      return await conn.batch<T>(sql, values);
+    } finally {
+      void conn.release();
+    }
+  }
+
+  status(): PoolStatus {
+    const all = this.#all.size;
+    const available = this.#idle.length;
+    return Object.freeze({
+      name: this.#o.name,
+      minSize: this.#minSize,
+      maxSize: this.#maxSize,
+      size: all + this.#opening,
+      available,
+      borrowed: all - available - this.#checking,
+      waiting: this.#waiters.size,
+      opening: this.#opening,
+      closed: this.closed,
+    });
+  }
+
+  stats(): PoolStats {
+    return Object.freeze({ ...this.#stats });
+  }
+
+  /**
+   * Changes the bounds at run time. Growing opens connections as needed; shrinking closes idle
+   * ones now and borrowed ones when they come back, never interrupting a borrower.
+   */
+  resize(bounds: { minSize?: number; maxSize?: number }): void {
+    const maxSize = bounds.maxSize ?? Math.max(this.#maxSize, bounds.minSize ?? 0);
+    const minSize = bounds.minSize ?? Math.min(this.#minSize, maxSize);
+    checkSizes(minSize, maxSize);
+    this.#minSize = minSize;
+    this.#maxSize = maxSize;
+    let excess = this.#all.size + this.#opening - maxSize;
+    while (excess-- > 0 && this.#idle.length > 0) this.#retire(this.#idle.shift() as PooledConnection, 'closed');
+    this.#dispatch();
+  }
+
+  /**
+   * Replaces every connection: idle ones are closed now, borrowed ones when they come back, and
+   * new ones are opened up to minSize (e.g. after a failover or a credential change).
+   */
+  async drain(): Promise<void> {
+    this.#generation++;
+    for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
+    this.#dispatch();
+  }
+
+  /**
+   * Closes the pool: waiters are rejected at once with PoolClosedError, idle connections closed,
+   * borrowed ones closed when released or, after `timeoutMs`, destroyed. Resolves when every
+   * socket is closed; nothing of the pool keeps the process alive afterwards. Idempotent.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#shutDown(options.timeoutMs ?? 10_000);
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  toString(): string {
+    const s = this.status();
+    return `Pool "${s.name}" (size ${s.size}/${s.maxSize}, available ${s.available}, borrowed ${s.borrowed}, waiting ${s.waiting})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  // ---- acquire paths -------------------------------------------------------------------------
+
+  #start(): void {
+    if (this.#state !== 'new') return;
+    this.#state = 'open';
+    this.#scheduleHousekeeping();
+    this.#dispatch();
+  }
+
+  /** Fast path: the top of the idle stack, when it needs no ping. */
+  #lendIdleAtOnce(): PoolConnection | undefined {
+    const now = this.#clock.now();
+    while (this.#idle.length > 0) {
+      const entry = this.#idle[this.#idle.length - 1] as PooledConnection;
+      if (entry.isRetired(now, this.#generation)) {
+        this.#idle.pop();
+        this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
+        continue;
+      }
+      if (needsPing(entry, now, this.#o.pingThresholdMs)) return undefined;
+      this.#idle.pop();
+      return this.#lend(entry, now);
+    }
+    return undefined;
+  }
+
+  #enqueue(options: AcquireOptions | undefined): Promise<PoolConnection> {
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      this.#stats.aborted++;
+      return Promise.reject(new AcquireAbortedError(this.name, signal.reason));
+    }
+    if (this.#o.maxWaiters > 0 && this.#waiters.size >= this.#o.maxWaiters) {
+      this.#stats.rejectedQueueFull++;
+      return Promise.reject(new PoolQueueFullError(this.status()));
+    }
+    const now = this.#clock.now();
+    const timeoutMs = options?.timeoutMs ?? this.#o.acquireTimeoutMs;
+    const waiter = new Waiter<PoolConnection>(now, now + timeoutMs, timeoutMs === this.#o.acquireTimeoutMs);
+    if (!waiter.usesDefaultTimeout) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter));
+    if (signal !== undefined) waiter.watchSignal(signal, () => this.#abort(waiter, signal));
+    this.#stats.queued++;
+    this.#waiters.push(waiter);
+    this.#dispatch();
+    return waiter.promise;
+  }
+
+  #timeOut(waiter: Waiter<PoolConnection>): void {
+    this.#waiters.forget(waiter);
+    const elapsedMs = this.#clock.now() - waiter.enqueuedAt;
+    if (waiter.fail(new AcquireTimeoutError({ elapsedMs, status: this.status(), cause: this.#lastConnectError }))) {
+      this.#stats.timeouts++;
+      this.#stats.waitMs += elapsedMs;
+    }
+  }
+
+  #abort(waiter: Waiter<PoolConnection>, signal: AbortSignal): void {
+    this.#waiters.forget(waiter);
+    if (waiter.fail(new AcquireAbortedError(this.name, signal.reason))) this.#stats.aborted++;
+  }
+
+  /**
+   * The reconciliation step: hands idle connections to waiters in FIFO order (pinging those idle
+   * past pingThresholdMs first), then opens the connections that are needed: enough for minSize,
+   * and for waiters not already covered by connects in flight, a few at a time, never above
+   * maxSize, and not while backing off after a failed connect.
+   */
+  #dispatch(): void {
+    if (this.#state !== 'open') return;
+    const now = this.#clock.now();
+    while (this.#waiters.size > 0 && this.#idle.length > 0) {
+      const entry = this.#idle.pop() as PooledConnection;
+      if (entry.isRetired(now, this.#generation)) {
+        this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
+        continue;
+      }
+      const waiter = this.#waiters.shift() as Waiter<PoolConnection>;
+      if (needsPing(entry, now, this.#o.pingThresholdMs)) this.#pingThenLend(entry, waiter, now);
+      else this.#grant(waiter, entry, now);
+    }
+    this.#openNeeded();
+  }
+
+  #grant(waiter: Waiter<PoolConnection>, entry: PooledConnection, now: number): void {
+    const lease = this.#lend(entry, now);
+    if (waiter.grant(lease)) {
+      this.#stats.waitMs += now - waiter.enqueuedAt;
+      return;
+    }
+    // The waiter settled meanwhile (timeout or abort during a ping): keep the connection.
+    lease.revoke();
+    entry.lease = null;
+    this.#toIdle(entry, now, false);
+  }
+
+  #lend(entry: PooledConnection, now: number): PoolConnection {
+    entry.state = 'borrowed';
+    entry.borrowedAt = now;
+    const lease = new PoolConnection(this.#owner, entry);
+    entry.lease = lease;
+    if (this.#o.leakDetectionThresholdMs > 0) this.#watchForLeak(entry);
+    return lease;
+  }
+
+  #pingThenLend(entry: PooledConnection, waiter: Waiter<PoolConnection>, now: number): void {
+    const timeoutMs = Math.max(MIN_PING_MS, waiter.deadline - now);
+    this.#ping(entry, timeoutMs).then((alive) => {
+      const at = this.#clock.now();
+      if (alive && this.#state === 'open') {
+        this.#grant(waiter, entry, at);
+      } else {
+        if (alive) this.#retire(entry, 'closed');
+        if (!waiter.settled && this.#state === 'open') this.#waiters.unshift(waiter);
+        this.#dispatch();
+      }
+    }, NOOP);
+  }
+
+  /**
+   * Pings an idle connection taken out of the idle stack (state `checking` meanwhile). Resolves
+   * true when alive (the caller decides where it goes), false after retiring a dead one. Never rejects.
+   */
+  #ping(entry: PooledConnection, timeoutMs: number): Promise<boolean> {
+    this.#stats.pings++;
+    entry.state = 'checking';
+    this.#checking++;
+    return withDeadline(this.#clock, entry.raw.ping(), timeoutMs, 'ping', () => entry.raw.destroy()).then(
+      () => {
+        this.#checking--;
+        entry.state = 'borrowed';
+        entry.lastAliveAt = this.#clock.now();
+        return true;
+      },
+      (error: unknown) => {
+        this.#checking--;
+        entry.state = 'borrowed';
+        this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, err: error }, 'connection failed its ping; replacing it');
+        this.#retire(entry, 'lost');
+        return false;
+      },
+    );
+  }
+
+  // ---- growing -------------------------------------------------------------------------------
+
+  #openNeeded(): void {
+    if (this.#retryTimer !== undefined) return;
+    const size = this.#all.size + this.#opening;
+    const room = this.#maxSize - size;
+    if (room <= 0) return;
+    const forMin = Math.min(this.#minSize - size, MAX_FILL_CONNECTS - this.#opening);
+    const forWaiters = Math.min(this.#waiters.size - this.#opening, MAX_GROWTH_CONNECTS - this.#opening);
+    // Open at least one connection for an open() that has none yet (minSize 0 proves the settings).
+    const forOpen = this.#watchers.size > 0 && size === 0 ? 1 : 0;
+    let n = Math.min(room, Math.max(forMin, forWaiters, forOpen));
+    while (n-- > 0) this.#connect();
+  }
+
+  #connect(): void {
+    this.#opening++;
+    const generation = this.#generation;
+    let entry: PooledConnection | undefined;
+    this.#connector.connect((error) => entry && this.#onLost(entry, error)).then(
+      (raw) => {
+        this.#opening--;
+        entry = this.#connected(raw, generation);
+      },
+      (error: unknown) => {
+        this.#opening--;
+        this.#connectFailed(error);
+      },
+    );
+  }
+
+  #connected(raw: DriverConnection, generation: number): PooledConnection | undefined {
+    this.#stats.connects++;
+    if (this.#backoff.failures > 0) this.#log?.warn({ pool: this.name }, 'connecting works again');
+    this.#backoff.reset();
+    this.#lastConnectError = undefined;
+    if (this.#state !== 'open' || generation !== this.#generation) {
+      this.#endRaw(raw, false);
+      this.#dispatch();
+      this.#notifySettled();
+      return undefined;
+    }
+    const now = this.#clock.now();
+    const entry = new PooledConnection(raw, now, expiryFor(now, this.#o.maxLifetimeMs, this.#random), generation);
+    this.#all.add(entry);
+    this.#idle.push(entry);
+    this.#notifySettled();
+    this.#dispatch();
+    return entry;
+  }
+
+  #connectFailed(error: unknown): void {
+    this.#stats.connectErrors++;
+    this.#lastConnectError = error;
+    if (this.#backoff.failures === 0) {
+      this.#log?.warn({ pool: this.name, target: this.#connector.describeTarget(), err: error }, 'cannot connect; retrying with backoff');
+    }
+    this.#notifySettled();
+    if (this.#state !== 'open' || this.#retryTimer !== undefined) return;
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#dispatch();
+    }, this.#backoff.next());
+  }
+
+  // ---- giving back ---------------------------------------------------------------------------
+
+  #giveBack(entry: PooledConnection, destroy: boolean): Promise<void> {
+    const now = this.#clock.now();
+    this.#stats.usageMs += now - entry.borrowedAt;
+    this.#endLeakWatch(entry, now);
+    entry.lease = null;
+    if (destroy || entry.lost || !entry.raw.isValid() || this.#state !== 'open') {
+      this.#retire(entry, destroy || this.#state !== 'open' ? 'closed' : 'lost');
+      this.#dispatch();
+      return Promise.resolve();
+    }
+    if (this.#o.resetConnection) return this.#cleanUp(entry, 'reset', () => entry.raw.reset());
+    if (entry.raw.inTransaction()) {
+      this.#stats.badReturns++;
+      this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId }, 'connection returned with an open transaction; rolling it back');
+      return this.#cleanUp(entry, 'rollback', () => entry.raw.rollback());
+    }
+    this.#toIdle(entry, now, true);
+    return Promise.resolve();
+  }
+
+  /** Runs a cleanup (bounded in time); a connection whose cleanup fails is destroyed, never reused. */
+  #cleanUp(entry: PooledConnection, what: string, run: () => Promise<void>): Promise<void> {
+    const ms = Math.min(MAX_CHECK_MS, Math.max(MIN_PING_MS, this.#o.acquireTimeoutMs));
+    return withDeadline(this.#clock, run(), ms, what, () => entry.raw.destroy()).then(
+      () => this.#toIdle(entry, this.#clock.now(), true),
+      (error: unknown) => {
+        this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, err: error }, `${what} on release failed; closing the connection`);
+        this.#retire(entry, 'lost');
+        this.#dispatch();
+      },
+    );
+  }
+
+  /**
+   * Puts a connection back in the idle stack, or retires it when it is expired or over the cap.
+   * `returned`: a borrower used it (top of the stack, idle clock restarts); otherwise it comes back
+   * from a check and keeps its idle age (bottom of the stack), so checks never defeat idle eviction.
+   */
+  #toIdle(entry: PooledConnection, now: number, returned: boolean): void {
+    if (entry.isRetired(now, this.#generation) || this.#state !== 'open' || this.#all.size + this.#opening > this.#maxSize) {
+      this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
+    } else {
+      entry.state = 'idle';
+      if (returned) {
+        entry.idleSince = now;
+        entry.lastAliveAt = now;
+        this.#idle.push(entry);
+      } else {
+        this.#idle.unshift(entry);
+      }
+      if (this.#waiters.size === 0) return;
+    }
+    this.#dispatch();
+  }
+
+  #onLost(entry: PooledConnection, error: Error): void {
+    if (entry.lost || entry.state === 'closed') return;
+    entry.lost = true;
+    this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, state: entry.state, err: error }, 'connection lost');
+    if (entry.state !== 'idle') return; // borrowed or being checked: dealt with when that ends
+    const i = this.#idle.indexOf(entry);
+    if (i >= 0) this.#idle.splice(i, 1);
+    this.#retire(entry, 'lost');
+    this.#dispatch();
+  }
+
+  // ---- closing connections -------------------------------------------------------------------
+
+  /** Removes a connection from the pool now and closes its socket in the background. */
+  #retire(entry: PooledConnection, reason: 'lost' | 'closed'): void {
+    if (entry.state === 'closed') return;
+    entry.state = 'closed';
+    this.#all.delete(entry);
+    this.#endLeakWatch(entry, this.#clock.now());
+    entry.lease?.revoke();
+    entry.lease = null;
+    if (reason === 'lost') this.#stats.lost++;
+    else this.#stats.closedConnections++;
+    this.#endRaw(entry.raw, reason === 'lost' || entry.lost);
+  }
+
+  /** Graceful COM_QUIT, destroyed if the server does not answer within a second. */
+  #endRaw(raw: DriverConnection, destroyNow: boolean): void {
+    if (destroyNow || !raw.isValid()) {
+      raw.destroy();
+      this.#notifySettled();
+      return;
+    }
+    this.#pendingEnds++;
+    withDeadline(this.#clock, raw.end(), 1000, 'close', () => raw.destroy())
+      .catch(() => raw.destroy())
+      .finally(() => {
+        this.#pendingEnds--;
+        this.#notifySettled();
+      });
+  }
+
+  async #shutDown(graceMs: number): Promise<void> {
+    const wasOpen = this.#state === 'open';
+    this.#state = 'closing';
+    this.#clearTimers();
+    for (const w of this.#waiters.drain()) w.fail(new PoolClosedError(this.name));
+    for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
+    if (wasOpen && this.#all.size > 0) {
+      const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs);
+      await this.#until(() => this.#all.size === 0);
+      this.#clock.clearTimeout(graceTimer);
+    }
+    this.#forceClose();
+    await this.#until(() => this.#opening === 0 && this.#pendingEnds === 0);
+    this.#state = 'closed';
+  }
+
+  #forceClose(): void {
+    for (const e of [...this.#all]) {
+      if (e.state === 'borrowed') {
+        this.#log?.warn({ pool: this.name, threadId: e.raw.threadId }, 'close(): grace period over; destroying a borrowed connection');
+      }
+      this.#retire(e, 'closed');
+    }
+  }
+
+  #clearTimers(): void {
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    if (this.#housekeepingTimer !== undefined) this.#clock.clearTimeout(this.#housekeepingTimer);
+    this.#retryTimer = undefined;
+    this.#housekeepingTimer = undefined;
+  }
+
+  // ---- waiting for the pool itself -----------------------------------------------------------
+
+  /** Resolves when `ready()` holds, re-checked whenever a connection settles (no polling). */
+  #until(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!ready()) return;
+        this.#watchers.delete(check);
+        resolve();
+      };
+      this.#watchers.add(check);
+    });
+  }
+
+  #notifySettled(): void {
+    for (const check of [...this.#watchers]) check();
+  }
+
+  #untilOpened(wanted: number, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => {
+        reject(this.#lastConnectError ?? new Error(`no connection within ${timeoutMs} ms`));
+      }, timeoutMs);
+      void this.#until(() => {
+        if (this.#all.size >= wanted || this.#state !== 'open') return true;
+        const errno = (this.#lastConnectError as { errno?: number } | undefined)?.errno;
+        return errno !== undefined && FATAL_CONNECT_ERRNOS.has(errno);
+      }).then(() => {
+        this.#clock.clearTimeout(timer);
+        if (this.#all.size >= wanted) resolve();
+        else reject(this.#lastConnectError ?? new PoolClosedError(this.name));
+      });
+      this.#dispatch();
+    });
+  }
+
+  // ---- housekeeping --------------------------------------------------------------------------
+
+  #scheduleHousekeeping(): void {
+    const policy = { ...this.#o, minSize: this.#minSize };
+    this.#housekeepingTimer = this.#clock.setTimeout(() => {
+      this.#housekeepingTimer = undefined;
+      if (this.#state !== 'open') return;
+      this.#houseKeep();
+      this.#scheduleHousekeeping();
+    }, housekeepingPeriod(policy));
+  }
+
+  /** Closes retired and long-idle connections, pings stale ones, refills to minSize. */
+  #houseKeep(): void {
+    const now = this.#clock.now();
+    const policy = { ...this.#o, minSize: this.#minSize };
+    for (const e of selectIdleToClose(this.#idle, this.#all.size + this.#opening, now, this.#generation, policy)) {
+      this.#idle.splice(this.#idle.indexOf(e), 1);
+      this.#retire(e, e.lost || !e.raw.isValid() ? 'lost' : 'closed');
+    }
+    if (policy.enableHealthCheck && now - this.#lastHealthCheck >= policy.validationIntervalMs) {
+      this.#lastHealthCheck = now;
+      for (const e of selectIdleToCheck(this.#idle, now, policy)) this.#healthCheck(e);
+    }
+    this.#dispatch();
+  }
+
+  #healthCheck(entry: PooledConnection): void {
+    this.#idle.splice(this.#idle.indexOf(entry), 1);
+    const ms = Math.min(MAX_CHECK_MS, this.#o.validationIntervalMs);
+    void this.#ping(entry, Math.max(MIN_PING_MS, ms)).then((alive) => {
+      if (alive) this.#toIdle(entry, this.#clock.now(), false);
+      else this.#dispatch();
+    });
+  }
+
+  // ---- leak detection ------------------------------------------------------------------------
+
+  #watchForLeak(entry: PooledConnection): void {
+    entry.acquireStack = new Error('acquired here').stack;
+    entry.leakReported = false;
+    const threshold = this.#o.leakDetectionThresholdMs;
+    entry.leakTimer = this.#clock.setTimeout(() => {
+      entry.leakTimer = undefined;
+      entry.leakReported = true;
+      this.#stats.leaks++;
+      this.#log?.warn(
+        { pool: this.name, threadId: entry.raw.threadId, heldMs: threshold, acquiredAt: entry.acquireStack },
+        `connection held for more than ${threshold} ms (possible leak)`,
+      );
+    }, threshold);
+  }
+
+  #endLeakWatch(entry: PooledConnection, now: number): void {
+    if (entry.leakTimer !== undefined) this.#clock.clearTimeout(entry.leakTimer);
+    entry.leakTimer = undefined;
+    if (entry.leakReported) {
+      entry.leakReported = false;
+      this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, heldMs: Math.round(now - entry.borrowedAt) }, 'leaked connection returned');
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { TimerHandle } from './clock.js';
+import type { DriverConnection } from './connector.js';
+import type { PoolConnection } from './pool-connection.js';
+
+/**
+ * - `idle`: in the idle stack, ready to lend.
+ * - `checking`: taken out of idle for a ping (pre-lend or health check).
+ * - `borrowed`: lent, or being cleaned up after release (rollback/reset) before it is idle again.
+ * - `closed`: removed from the pool; its socket is closing or closed.
+ */
+export type PooledConnectionState = 'idle' | 'checking' | 'borrowed' | 'closed';
+
+/** The pool's entry for one open connection. Internal: users hold a {@link PoolConnection} lease. */
+export class PooledConnection {
+  readonly raw: DriverConnection;
+  readonly createdAt: number;
+  /** When to retire it (createdAt + maxLifetime − jitter); Infinity for no limit. */
+  readonly expiresAt: number;
+  /** drain() bumps the pool's generation; older connections are replaced. */
+  readonly generation: number;
+  state: PooledConnectionState = 'idle';
+  /** Last time it went idle, for idle eviction. */
+  idleSince: number;
+  /** Last time it was known alive (returned by a borrower, or answered a ping). */
+  lastAliveAt: number;
+  borrowedAt = 0;
+  /** The current lease, while borrowed. */
+  lease: PoolConnection | null = null;
+  /** The driver reported the socket gone; never lend it again. */
+  lost = false;
+  leakTimer: TimerHandle | undefined;
+  acquireStack: string | undefined;
+  leakReported = false;
+
+  constructor(raw: DriverConnection, now: number, expiresAt: number, generation: number) {
+    this.raw = raw;
+    this.createdAt = now;
+    this.idleSince = now;
+    this.lastAliveAt = now;
+    this.expiresAt = expiresAt;
+    this.generation = generation;
+  }
+
+  /** True when it must not be lent again: lost, too old, or from before a drain(). */
+  isRetired(now: number, generation: number): boolean {
+    return this.lost || now >= this.expiresAt || this.generation !== generation || !this.raw.isValid();
+  }
+}
