@@ -607,7 +607,7 @@ export class Pool {
     this.#clearTimers();
     for (const w of this.#waiters.drain()) w.fail(new PoolClosedError(this.name));
     for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
-    if (wasOpen && this.#all.size > 0) {
+    if (wasOpen && this.#all.size > 0 && graceMs > 0) {
       const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs);
       await this.#until(() => this.#all.size === 0);
       this.#clock.clearTimeout(graceTimer);

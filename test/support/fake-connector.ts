@@ -1,0 +1,141 @@
+import type { ConnectionLostListener, Connector, DriverConnection } from '@mariapool/core';
+
+type Behaviour = 'ok' | 'fail' | 'hang';
+
+/** An in-memory connection: records statements, models the in-transaction flag, can be killed. */
+export class FakeConnection implements DriverConnection {
+  readonly threadId: number;
+  readonly statements: string[] = [];
+  inTrans = false;
+  valid = true;
+  ended = false;
+  destroyed = false;
+  pings = 0;
+  resets = 0;
+  #onLost: ConnectionLostListener;
+  #connector: FakeConnector;
+
+  constructor(threadId: number, onLost: ConnectionLostListener, connector: FakeConnector) {
+    this.threadId = threadId;
+    this.#onLost = onLost;
+    this.#connector = connector;
+  }
+
+  inTransaction(): boolean {
+    return this.inTrans;
+  }
+
+  isValid(): boolean {
+    return this.valid;
+  }
+
+  async query(sql: unknown): Promise<any> {
+    if (!this.valid) throw Object.assign(new Error('connection closed'), { code: 'ER_CMD_CONNECTION_CLOSED' });
+    const text = typeof sql === 'string' ? sql : (sql as { sql: string }).sql;
+    this.statements.push(text);
+    if (/^(BEGIN|START TRANSACTION)/i.test(text) || /^INSERT/i.test(text)) this.inTrans = true;
+    if (/^(COMMIT|ROLLBACK)/i.test(text)) this.inTrans = false;
+    return [{ threadId: this.threadId }];
+  }
+
+  execute(sql: unknown): Promise<any> {
+    return this.query(sql);
+  }
+
+  batch(sql: unknown): Promise<any> {
+    return this.query(sql);
+  }
+
+  async beginTransaction(): Promise<void> {
+    await this.query('START TRANSACTION');
+  }
+
+  async commit(): Promise<void> {
+    await this.query('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#connector.rollbackBehaviour === 'fail') throw new Error('rollback failed');
+    if (this.inTrans) await this.query('ROLLBACK');
+  }
+
+  ping(): Promise<void> {
+    this.pings++;
+    return this.#respond(this.#connector.pingBehaviour, 'ping failed');
+  }
+
+  async reset(): Promise<void> {
+    this.resets++;
+    await this.#respond(this.#connector.resetBehaviour, 'reset failed');
+    this.inTrans = false;
+  }
+
+  async end(): Promise<void> {
+    this.ended = true;
+    this.valid = false;
+    this.#connector.onClosed(this);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.valid = false;
+    this.#connector.onClosed(this);
+  }
+
+  /** The server killed it: the driver marks it invalid and emits 'error'. */
+  kill(): void {
+    this.valid = false;
+    this.#onLost(new Error('killed by the server'));
+  }
+
+  #respond(behaviour: Behaviour, message: string): Promise<void> {
+    if (!this.valid) return Promise.reject(new Error('connection closed'));
+    if (behaviour === 'fail') return Promise.reject(new Error(message));
+    if (behaviour === 'hang') return new Promise<void>(() => {});
+    return Promise.resolve();
+  }
+}
+
+/** A Connector with knobs: failing or held connects, ping/reset/rollback behaviour, counters. */
+export class FakeConnector implements Connector {
+  readonly opened: FakeConnection[] = [];
+  readonly live = new Set<FakeConnection>();
+  connectAttempts = 0;
+  pingBehaviour: Behaviour = 'ok';
+  resetBehaviour: Behaviour = 'ok';
+  rollbackBehaviour: 'ok' | 'fail' = 'ok';
+  /** While set, connects fail with this error. */
+  failWith: Error | undefined;
+  /** While true, connects wait until release() is called. */
+  holdConnects = false;
+  #held: Array<() => void> = [];
+  #nextThread = 1;
+
+  async connect(onLost: ConnectionLostListener): Promise<DriverConnection> {
+    this.connectAttempts++;
+    if (this.holdConnects) await new Promise<void>((resolve) => this.#held.push(resolve));
+    if (this.failWith) throw this.failWith;
+    const conn = new FakeConnection(this.#nextThread++, onLost, this);
+    this.opened.push(conn);
+    this.live.add(conn);
+    return conn;
+  }
+
+  /** Lets held connects proceed. */
+  releaseConnects(): void {
+    this.holdConnects = false;
+    for (const resolve of this.#held.splice(0)) resolve();
+  }
+
+  get heldConnects(): number {
+    return this.#held.length;
+  }
+
+  onClosed(conn: FakeConnection): void {
+    this.live.delete(conn);
+  }
+
+  describeTarget(): string {
+    return 'fake:0';
+  }
+}

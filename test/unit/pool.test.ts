@@ -1,0 +1,594 @@
+import '../support/guard.js';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import {
+  AcquireAbortedError,
+  AcquireTimeoutError,
+  ConnectionReleasedError,
+  InvalidPoolOptionError,
+  Pool,
+  PoolClosedError,
+  PoolOpenError,
+  PoolQueueFullError,
+  type PoolConnection,
+  type PoolLogger,
+  type PoolOptions,
+} from '@mariapool/core';
+import { FakeConnector, type FakeConnection } from '../support/fake-connector.js';
+import { flush, ManualClock } from '../support/manual-clock.js';
+
+function setup(options: PoolOptions = {}) {
+  const connector = new FakeConnector();
+  const clock = new ManualClock();
+  const logs: Array<{ level: string; msg: string; obj: object }> = [];
+  const logger: PoolLogger = {
+    warn: (obj, msg = '') => logs.push({ level: 'warn', msg, obj }),
+    error: (obj, msg = '') => logs.push({ level: 'error', msg, obj }),
+  };
+  const pool = new Pool({ maxSize: 2, acquireTimeoutMs: 1000, enableHealthCheck: false, logger, ...options }, {
+    connector,
+    clock,
+    random: () => 0.5,
+  });
+  return { pool, connector, clock, logs };
+}
+
+function fake(conn: PoolConnection, connector: FakeConnector): FakeConnection {
+  const found = connector.opened.find((c) => c.threadId === conn.threadId);
+  assert.ok(found, 'lease maps to a fake connection');
+  return found;
+}
+
+/** Records settlement order of promises. */
+function track<T>(p: Promise<T>, log: string[], label: string): Promise<T | undefined> {
+  return p.then(
+    (v) => (log.push(label), v),
+    (e: unknown) => (log.push(`${label}:${(e as { code?: string }).code}`), undefined),
+  );
+}
+
+describe('open and warm-up', () => {
+  it('opens minSize connections before open() resolves', async () => {
+    const { pool, connector } = setup({ minSize: 2, maxSize: 4 });
+    await pool.open();
+    assert.equal(connector.opened.length, 2);
+    assert.deepEqual(
+      { size: pool.status().size, available: pool.status().available, borrowed: pool.status().borrowed },
+      { size: 2, available: 2, borrowed: 0 },
+    );
+    await pool.close();
+  });
+
+  it('opens one connection with minSize 0, proving the settings', async () => {
+    const { pool, connector } = setup({ minSize: 0, maxSize: 4 });
+    await pool.open();
+    assert.equal(connector.opened.length, 1);
+    await pool.close();
+  });
+
+  it('fails open() at once on access denied, closes everything, keeps the cause', async () => {
+    const { pool, connector } = setup({ minSize: 2 });
+    connector.failWith = Object.assign(new Error("Access denied for user 'app'"), { errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' });
+    const error = await pool.open().catch((e: unknown) => e);
+    assert.ok(error instanceof PoolOpenError);
+    assert.equal(error.code, 'ERR_POOL_OPEN');
+    assert.equal((error.cause as Error).message, "Access denied for user 'app'");
+    assert.equal(connector.connectAttempts <= 2, true, 'no retry storm on a fatal error');
+    assert.equal(pool.closed, true);
+  });
+
+  it('retries transient connect errors with backoff until the open deadline', async () => {
+    const { pool, connector, clock } = setup({ minSize: 1, acquireTimeoutMs: 1000 });
+    connector.failWith = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const opening = pool.open().catch((e: unknown) => e);
+    await clock.advance(999);
+    const attempts = connector.connectAttempts;
+    assert.ok(attempts >= 3 && attempts <= 8, `backoff spaced the attempts (${attempts} in 1 s), no busy loop`);
+    await clock.advance(2);
+    const error = await opening;
+    assert.ok(error instanceof PoolOpenError);
+    assert.match(error.message, /ECONNREFUSED/);
+  });
+
+  it('starts on first acquire without open()', async () => {
+    const { pool } = setup({ minSize: 1 });
+    const conn = await pool.acquire();
+    assert.equal(pool.status().borrowed, 1);
+    await conn.release();
+    await pool.close();
+  });
+});
+
+describe('acquire and release', () => {
+  it('lends an idle connection at once and takes it back', async () => {
+    const { pool } = setup();
+    await pool.open();
+    const conn = await pool.acquire();
+    assert.equal(pool.status().borrowed, 1);
+    assert.equal(pool.status().available, 1);
+    await conn.release();
+    assert.equal(pool.status().borrowed, 0);
+    assert.equal(pool.status().available, 2);
+    await pool.close();
+  });
+
+  it('serves waiters strictly first come, first served', async () => {
+    const { pool } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const order: string[] = [];
+    const waits = ['a', 'b', 'c'].map((label) =>
+      track(pool.acquire(), order, label).then(async (c) => {
+        await flush();
+        await c?.release();
+      }),
+    );
+    assert.equal(pool.status().waiting, 3);
+    await holder.release();
+    await Promise.all(waits);
+    assert.deepEqual(order, ['a', 'b', 'c']);
+    await pool.close();
+  });
+
+  it('never gives an idle connection to a newcomer while others wait', async () => {
+    const { pool } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const order: string[] = [];
+    const first = track(pool.acquire(), order, 'first');
+    await holder.release();
+    // The connection was handed to 'first' during release: a newcomer must queue behind it.
+    const second = track(pool.acquire(), order, 'second');
+    const c1 = await first;
+    await c1?.release();
+    const c2 = await second;
+    await c2?.release();
+    assert.deepEqual(order, ['first', 'second']);
+    await pool.close();
+  });
+
+  it('times out at the deadline with elapsed time, status and last connect error', async () => {
+    const { pool, clock, connector } = setup({ maxSize: 1, minSize: 1, acquireTimeoutMs: 500 });
+    await pool.open();
+    const holder = await pool.acquire();
+    connector.failWith = new Error('unrelated: no connects expected');
+    const pending = pool.acquire().catch((e: unknown) => e);
+    await clock.advance(499);
+    assert.equal(pool.status().waiting, 1);
+    await clock.advance(1);
+    const error = await pending;
+    assert.ok(error instanceof AcquireTimeoutError);
+    assert.equal(error.code, 'ERR_POOL_ACQUIRE_TIMEOUT');
+    assert.equal(error.elapsedMs, 500);
+    assert.match(error.message, /after 500 ms \(size 1\/1 \(min 1\), available 0, borrowed 1, waiting 0/);
+    assert.equal(pool.status().waiting, 0);
+    assert.equal(pool.stats().timeouts, 1);
+    await holder.release();
+    await pool.close();
+  });
+
+  it('carries the last connect error as the timeout cause', async () => {
+    const { pool, clock, connector } = setup({ minSize: 0, maxSize: 1, acquireTimeoutMs: 300 });
+    connector.failWith = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const pending = pool.acquire().catch((e: unknown) => e);
+    await clock.advance(300);
+    const error = await pending;
+    assert.ok(error instanceof AcquireTimeoutError);
+    assert.equal((error.cause as Error).message, 'connect ECONNREFUSED 127.0.0.1:1');
+    assert.match(error.message, /last connection error: ECONNREFUSED: connect ECONNREFUSED/);
+    await pool.close();
+  });
+
+  it('a timed-out waiter never receives a connection; the next waiter gets it', async () => {
+    const { pool, clock } = setup({ maxSize: 1, minSize: 1, acquireTimeoutMs: 100 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const early = pool.acquire().catch((e: unknown) => e);
+    await clock.advance(60);
+    const late = pool.acquire({ timeoutMs: 1000 });
+    await clock.advance(50); // 'early' expires
+    assert.ok((await early) instanceof AcquireTimeoutError);
+    await holder.release();
+    const conn = await late;
+    assert.equal(conn.threadId, holder.threadId);
+    assert.equal(pool.status().borrowed, 1);
+    await conn.release();
+    assert.deepEqual([pool.status().available, pool.status().borrowed, pool.status().waiting], [1, 0, 0]);
+    await pool.close();
+  });
+
+  it('honours a per-call timeout shorter than the default', async () => {
+    const { pool, clock } = setup({ maxSize: 1, minSize: 1, acquireTimeoutMs: 10_000 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const pending = pool.acquire({ timeoutMs: 50 }).catch((e: unknown) => e);
+    await clock.advance(50);
+    assert.ok((await pending) instanceof AcquireTimeoutError);
+    await holder.release();
+    await pool.close();
+  });
+
+  it('cancels a wait through an AbortSignal without taking a connection', async () => {
+    const { pool } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const controller = new AbortController();
+    const pending = pool.acquire({ signal: controller.signal }).catch((e: unknown) => e);
+    assert.equal(pool.status().waiting, 1);
+    controller.abort(new Error('client went away'));
+    const error = await pending;
+    assert.ok(error instanceof AcquireAbortedError);
+    assert.equal((error.cause as Error).message, 'client went away');
+    assert.equal(pool.status().waiting, 0);
+    await holder.release();
+    assert.equal(pool.status().available, 1);
+    await assert.rejects(pool.acquire({ signal: controller.signal }), AcquireAbortedError);
+    assert.equal(pool.stats().aborted, 2);
+    await pool.close();
+  });
+
+  it('rejects at once beyond maxWaiters', async () => {
+    const { pool } = setup({ maxSize: 1, minSize: 1, maxWaiters: 1 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const queued = pool.acquire();
+    await assert.rejects(pool.acquire(), (e: unknown) => e instanceof PoolQueueFullError && e.code === 'ERR_POOL_QUEUE_FULL');
+    await holder.release();
+    await (await queued).release();
+    await pool.close();
+  });
+
+  it('grows on demand up to maxSize, a few connects at a time', async () => {
+    const { pool, connector } = setup({ minSize: 1, maxSize: 10 });
+    await pool.open();
+    const first = await pool.acquire();
+    connector.holdConnects = true;
+    const spike = Array.from({ length: 50 }, () => pool.acquire());
+    await flush();
+    assert.equal(connector.heldConnects, 2, 'a spike of 50 waiters opens 2 connections at a time, not 50');
+    connector.releaseConnects();
+    const conns = await Promise.all(spike.slice(0, 9));
+    assert.equal(pool.status().size, 10);
+    assert.equal(connector.opened.length, 10, 'never above maxSize');
+    await first.release();
+    for (const c of conns) await c.release();
+    await Promise.all(spike.slice(9).map((p) => p.then((c) => c.release())));
+    assert.equal(pool.status().waiting, 0);
+    await pool.close();
+  });
+
+  it('fails every method after release and keeps release idempotent', async () => {
+    const { pool } = setup();
+    await pool.open();
+    const conn = await pool.acquire();
+    await conn.release();
+    await conn.release();
+    assert.equal(pool.status().available, 2);
+    await assert.rejects(conn.query('SELECT 1'), ConnectionReleasedError);
+    await assert.rejects(conn.execute('SELECT 1'), /already released/);
+    await assert.rejects(conn.beginTransaction(), ConnectionReleasedError);
+    await pool.close();
+  });
+
+  it('a stale lease cannot reach the connection after it is lent again', async () => {
+    const { pool } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const first = await pool.acquire();
+    await first.release();
+    const second = await pool.acquire();
+    assert.equal(second.threadId, first.threadId);
+    await assert.rejects(first.query('DELETE FROM t'), ConnectionReleasedError);
+    await second.release();
+    await pool.close();
+  });
+
+  it('destroy() evicts instead of reusing', async () => {
+    const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const conn = await pool.acquire();
+    const f = fake(conn, connector);
+    await conn.destroy();
+    assert.equal(f.valid, false);
+    const next = await pool.acquire();
+    assert.notEqual(next.threadId, conn.threadId);
+    await next.release();
+    await pool.close();
+  });
+
+  it('withConnection releases when the callback throws', async () => {
+    const { pool } = setup();
+    await pool.open();
+    await assert.rejects(pool.withConnection(async () => { throw new Error('boom'); }), /boom/);
+    assert.equal(pool.status().borrowed, 0);
+    await pool.close();
+  });
+
+  it('transaction() commits on success and rolls back on throw', async () => {
+    const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    await pool.transaction(async (c) => c.query('UPDATE t SET x = 1'));
+    await assert.rejects(pool.transaction(async (c) => { await c.query('UPDATE t SET x = 2'); throw new Error('no'); }), /no/);
+    assert.deepEqual(connector.opened[0]?.statements, ['START TRANSACTION', 'UPDATE t SET x = 1', 'COMMIT', 'START TRANSACTION', 'UPDATE t SET x = 2', 'ROLLBACK']);
+    await pool.close();
+  });
+});
+
+describe('release cleanup', () => {
+  it('rolls back an open transaction, counts a bad return and warns', async () => {
+    const { pool, connector, logs } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const conn = await pool.acquire();
+    fake(conn, connector).inTrans = true;
+    await conn.release();
+    assert.equal(connector.opened[0]?.statements.at(-1), 'ROLLBACK');
+    assert.equal(pool.stats().badReturns, 1);
+    assert.equal(logs.filter((l) => /open transaction/.test(l.msg)).length, 1);
+    await pool.close();
+  });
+
+  it('sends nothing on release when no transaction is open', async () => {
+    const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const conn = await pool.acquire();
+    await conn.release();
+    assert.deepEqual(connector.opened[0]?.statements, []);
+    await pool.close();
+  });
+
+  it('resets the session on every release with resetConnection', async () => {
+    const { pool, connector } = setup({ maxSize: 1, minSize: 1, resetConnection: true });
+    await pool.open();
+    for (let i = 0; i < 3; i++) await (await pool.acquire()).release();
+    assert.equal(connector.opened[0]?.resets, 3);
+    await pool.close();
+  });
+
+  it('destroys a connection whose cleanup fails, and release() still resolves', async () => {
+    const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const conn = await pool.acquire();
+    const f = fake(conn, connector);
+    f.inTrans = true;
+    connector.rollbackBehaviour = 'fail';
+    await conn.release();
+    assert.equal(f.destroyed, true);
+    assert.equal(pool.stats().lost, 1);
+    connector.rollbackBehaviour = 'ok';
+    const next = await pool.acquire();
+    assert.notEqual(next.threadId, f.threadId);
+    await next.release();
+    await pool.close();
+  });
+
+  it('destroys a connection whose reset hangs, after a bounded time', async () => {
+    const { pool, connector, clock } = setup({ maxSize: 1, minSize: 1, resetConnection: true, acquireTimeoutMs: 2000 });
+    await pool.open();
+    const conn = await pool.acquire();
+    connector.resetBehaviour = 'hang';
+    let released = false;
+    void conn.release().then(() => (released = true));
+    await clock.advance(1999);
+    assert.equal(released, false);
+    await clock.advance(1);
+    assert.equal(released, true);
+    assert.equal(connector.opened[0]?.destroyed, true);
+    await pool.close();
+  });
+
+  it('never returns a connection that broke while borrowed', async () => {
+    const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const conn = await pool.acquire();
+    fake(conn, connector).kill();
+    await conn.release();
+    assert.equal(pool.stats().lost, 1);
+    const next = await pool.acquire();
+    assert.notEqual(next.threadId, conn.threadId);
+    await next.release();
+    await pool.close();
+  });
+});
+
+describe('dead and aging connections', () => {
+  it('replaces an idle connection killed by the server, without an error to anyone', async () => {
+    const { pool, connector } = setup({ minSize: 2 });
+    await pool.open();
+    connector.opened[0]?.kill();
+    await flush();
+    assert.equal(pool.status().size, 2);
+    assert.equal(pool.stats().lost, 1);
+    assert.equal(connector.live.size, 2);
+    await pool.close();
+  });
+
+  it('pings a connection idle past pingThresholdMs before lending it, and replaces it if dead', async () => {
+    const { pool, connector, clock } = setup({ maxSize: 1, minSize: 1, pingThresholdMs: 100 });
+    await pool.open();
+    await clock.advance(50);
+    await (await pool.acquire()).release();
+    assert.equal(connector.opened[0]?.pings, 0, 'no ping under the threshold');
+    await clock.advance(150);
+    connector.pingBehaviour = 'fail';
+    const conn = await pool.acquire();
+    assert.equal(connector.opened[0]?.pings, 1);
+    assert.equal(conn.threadId, 2, 'the dead connection was replaced, the caller saw no error');
+    await conn.release();
+    await pool.close();
+  });
+
+  it('keeps one deadline when pings hang (black hole): fails at acquireTimeoutMs whatever the idle count', async () => {
+    const { pool, connector, clock } = setup({ maxSize: 4, minSize: 4, pingThresholdMs: 10, acquireTimeoutMs: 300 });
+    await pool.open();
+    await clock.advance(100);
+    connector.pingBehaviour = 'hang';
+    connector.holdConnects = true;
+    const started = clock.now();
+    const error = await Promise.all([pool.acquire().catch((e: unknown) => e), clock.advance(300)]).then(([e]) => e);
+    assert.ok(error instanceof AcquireTimeoutError);
+    assert.equal(clock.now() - started, 300);
+    const closing = pool.close({ timeoutMs: 0 });
+    connector.releaseConnects();
+    await clock.advance(5000);
+    await closing;
+    assert.equal(connector.live.size, 0);
+  });
+
+  it('retires connections past maxLifetimeMs, never while borrowed', async () => {
+    const { pool, clock } = setup({ maxSize: 1, minSize: 1, maxLifetimeMs: 1000 });
+    await pool.open();
+    const conn = await pool.acquire();
+    await clock.advance(2000);
+    assert.equal(pool.status().borrowed, 1, 'still lent past its lifetime');
+    assert.equal((await conn.query('SELECT 1'))[0].threadId, conn.threadId);
+    await conn.release();
+    await flush();
+    const next = await pool.acquire();
+    assert.notEqual(next.threadId, conn.threadId);
+    await next.release();
+    await pool.close();
+  });
+
+  it('closes idle connections above minSize after maxIdleTimeMs, down to minSize', async () => {
+    const { pool, clock } = setup({ minSize: 1, maxSize: 4, maxIdleTimeMs: 1000 });
+    await pool.open();
+    const conns = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()]);
+    for (const c of conns) await c.release();
+    assert.equal(pool.status().size, 4);
+    await clock.advance(1500);
+    assert.equal(pool.status().size, 1);
+    await clock.advance(5000);
+    assert.equal(pool.status().size, 1, 'never below minSize');
+    await pool.close();
+  });
+
+  it('health check replaces exactly the dead idle connection and keeps the idle age', async () => {
+    const { pool, connector, clock } = setup({ minSize: 3, maxSize: 3, enableHealthCheck: true, validationIntervalMs: 1000, maxIdleTimeMs: 0 });
+    await pool.open();
+    const [a, b, c] = connector.opened as [FakeConnection, FakeConnection, FakeConnection];
+    b.valid = false; // died silently: only a ping can tell
+    await clock.advance(1300);
+    assert.ok(a.pings >= 1 && c.pings >= 1);
+    assert.equal(b.destroyed, true);
+    assert.equal(connector.live.size, 3);
+    assert.ok(connector.live.has(a) && connector.live.has(c));
+    await pool.close();
+  });
+
+  it('drain() replaces idle connections now and borrowed ones on return', async () => {
+    const { pool, connector } = setup({ minSize: 2 });
+    await pool.open();
+    const held = await pool.acquire();
+    await pool.drain();
+    await flush();
+    assert.equal(connector.opened.length, 3, 'one replacement for the idle one');
+    await held.release();
+    await flush();
+    assert.equal(connector.live.size, 2);
+    assert.ok(![...connector.live].some((c) => c.threadId <= 2), 'only new connections remain');
+    await pool.close();
+  });
+});
+
+describe('resize', () => {
+  it('applies new bounds without interrupting borrowers', async () => {
+    const { pool, connector } = setup({ minSize: 2, maxSize: 4 });
+    await pool.open();
+    const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    pool.resize({ minSize: 1, maxSize: 1 });
+    assert.equal(pool.status().borrowed, 3);
+    for (const c of held) await c.release();
+    assert.equal(pool.status().size, 1);
+    pool.resize({ minSize: 3, maxSize: 5 });
+    await flush();
+    assert.equal(pool.status().size, 3);
+    assert.equal(connector.live.size, 3);
+    assert.throws(() => pool.resize({ minSize: 6, maxSize: 5 }), InvalidPoolOptionError);
+    assert.throws(() => pool.resize({ maxSize: 0 }), /maxSize/);
+    assert.throws(() => pool.resize({ minSize: -1 }), /minSize/);
+    assert.equal(pool.status().maxSize, 5, 'a rejected resize changes nothing');
+    await pool.close();
+  });
+});
+
+describe('close', () => {
+  it('rejects waiters at once, lets borrowers finish, then closes everything', async () => {
+    const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const held = await pool.acquire();
+    const waiting = pool.acquire().catch((e: unknown) => e);
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    assert.ok((await waiting) instanceof PoolClosedError);
+    await flush();
+    assert.equal(closed, false, 'waits for the borrower');
+    assert.deepEqual(await held.query('SELECT 1'), [{ threadId: 1 }]);
+    await held.release();
+    await closing;
+    assert.equal(connector.live.size, 0);
+    await assert.rejects(pool.acquire(), PoolClosedError);
+    await pool.close(); // harmless
+  });
+
+  it('destroys borrowed connections after the grace period and revokes their leases', async () => {
+    const { pool, connector, clock } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const held = await pool.acquire();
+    const closing = pool.close({ timeoutMs: 500 });
+    await clock.advance(500);
+    await closing;
+    assert.equal(connector.live.size, 0);
+    await assert.rejects(held.query('SELECT 1'), ConnectionReleasedError);
+    await held.release();
+    assert.equal(clock.pending, 0, 'no timer left behind');
+  });
+
+  it('closes connections that finish opening after close()', async () => {
+    const { pool, connector } = setup({ minSize: 2 });
+    connector.holdConnects = true;
+    const opening = pool.open().catch((e: unknown) => e);
+    await flush();
+    const closing = pool.close();
+    connector.releaseConnects();
+    await closing;
+    assert.ok((await opening) instanceof PoolOpenError);
+    assert.equal(connector.live.size, 0);
+  });
+});
+
+describe('leak detection', () => {
+  it('warns once with the acquiring stack, then when the connection comes back', async () => {
+    const { pool, clock, logs } = setup({ leakDetectionThresholdMs: 1000 });
+    await pool.open();
+    const conn = await pool.acquire();
+    await clock.advance(3000);
+    const leak = logs.filter((l) => /possible leak/.test(l.msg));
+    assert.equal(leak.length, 1);
+    assert.match(String((leak[0]?.obj as { acquiredAt: string }).acquiredAt), /pool\.test\.js/);
+    await conn.release();
+    assert.equal(logs.filter((l) => /leaked connection returned/.test(l.msg)).length, 1);
+    assert.equal(pool.stats().leaks, 1);
+    await pool.close();
+  });
+});
+
+describe('secrets', () => {
+  it('never shows the password in status, inspect, JSON or errors', async () => {
+    const password = 'pw-UNIQUE-7781';
+    const { pool } = setup({ user: 'app', password });
+    await pool.open();
+    const outputs = [inspect(pool, { depth: 10 }), String(pool), JSON.stringify(pool.status()), JSON.stringify(pool.stats())];
+    for (const text of outputs) assert.ok(!text.includes(password), text);
+    await pool.close();
+    const bad = (() => {
+      try {
+        new Pool({ uri: `mariadb://app:${password}@h/db?maxSize=abc` });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    assert.ok(bad instanceof InvalidPoolOptionError);
+    assert.ok(!`${bad.message}${bad.stack}${JSON.stringify(bad)}`.includes(password));
+  });
+});
