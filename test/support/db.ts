@@ -32,6 +32,16 @@ export async function liveThreadIds(ids: Array<number | null>): Promise<number[]
   return rows.map((r) => Number(r.ID));
 }
 
+/** Waits (up to `withinMs`) until none of `ids` is a server session any more; returns those left. */
+export async function sessionsGone(ids: Array<number | null>, withinMs = 1000): Promise<number[]> {
+  const deadline = performance.now() + withinMs;
+  for (;;) {
+    const left = await liveThreadIds(ids);
+    if (left.length === 0 || performance.now() > deadline) return left;
+    await sleep(20);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
