@@ -71,7 +71,8 @@ export class ConnectionPool {
   /** A free connection now, or PoolExhaustedError at once (no waiting). `close()` returns it. */
   async getConnection(): Promise<LegacyConnection> {
     const s = this.#pool.status();
-    if (s.available === 0 && s.size >= s.maxSize) throw new PoolExhaustedError(s);
+    // Exhausted when every connection, open or opening, is already promised to someone.
+    if (s.available === 0 && s.borrowed + s.waiting >= s.maxSize) throw new PoolExhaustedError(s);
     return new LegacyConnection(await this.#pool.acquire());
   }
 
