@@ -1,0 +1,31 @@
+import { PoolError } from '@mariapool/core';
+
+/** Raised by plugin misuse: bad registration, unknown pool name, a request that already ended. */
+export class PoolPluginError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** getConnection() after the request ended: the connection would never be released. */
+export class RequestFinishedError extends PoolPluginError {
+  constructor(poolName: string) {
+    super('ERR_POOL_REQUEST_FINISHED', `request already finished: no connection from pool "${poolName}" can be borrowed for it`);
+  }
+}
+
+const UNAVAILABLE = new Set(['ERR_POOL_ACQUIRE_TIMEOUT', 'ERR_POOL_QUEUE_FULL', 'ERR_POOL_CLOSED']);
+
+/**
+ * Gives pool errors an HTTP status for Fastify's error handler: "no connection available" is a
+ * 503 (retryable, the server is saturated or shutting down), not a generic 500.
+ */
+export function withHttpStatus(error: unknown): unknown {
+  if (error instanceof PoolError && UNAVAILABLE.has(error.code)) {
+    Object.assign(error, { statusCode: 503 });
+  }
+  return error;
+}

@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { TransactionOption } from './types.js';
+
+const DEFAULT = 'default';
+const kTransaction = Symbol('mariapool.transaction');
+
+type TxRequest = FastifyRequest & { [kTransaction]?: string };
+
+function poolNameOf(option: TransactionOption): string {
+  return option === true ? DEFAULT : String(option);
+}
+
+/**
+ * Adds the two hooks of a transactional route: BEGIN in preHandler (after validation, so a request
+ * that fails validation never borrows), and COMMIT or ROLLBACK in onSend, before the response
+ * leaves: a client never sees a success whose commit failed (that becomes a 500). The connection
+ * itself is released with the request's other connections when the request ends.
+ */
+export function addTransactionHooks(route: RouteOptions): void {
+  const option = route.config?.transaction;
+  if (option === undefined || option === false) return;
+  const name = poolNameOf(option);
+  route.preHandler = [...toArray(route.preHandler), async function begin(request: FastifyRequest) {
+    const conn = await request.getConnection(name);
+    await conn.beginTransaction();
+    (request as TxRequest)[kTransaction] = name;
+  }];
+  route.onSend = [...toArray(route.onSend), async function end(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+    const txName = (request as TxRequest)[kTransaction];
+    if (txName === undefined) return payload;
+    (request as TxRequest)[kTransaction] = undefined; // an error reply re-runs onSend: settle once
+    const conn = await request.getConnection(txName);
+    if (reply.statusCode < 400) {
+      await conn.commit();
+    } else {
+      await conn.rollback().catch(() => conn.destroy());
+    }
+    return payload;
+  }];
+}
+
+function toArray<T>(hooks: T | T[] | undefined): T[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? hooks : [hooks];
+}
