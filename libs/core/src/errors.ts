@@ -9,7 +9,8 @@ export type PoolErrorCode =
   | 'ERR_POOL_INVALID_OPTION'
   | 'ERR_POOL_OPEN'
   | 'ERR_POOL_ACQUIRE_ABORTED'
-  | 'ERR_POOL_CONNECTION_RELEASED';
+  | 'ERR_POOL_CONNECTION_RELEASED'
+  | 'ERR_POOL_SCOPE_FINISHED';
 
 /** Base class of every error raised by the pool; `code` is stable and meant for `switch`. */
 export class PoolError extends Error {
@@ -131,5 +132,12 @@ export class ConnectionReleasedError extends PoolError {
       `pool "${poolName}": ${method}() called on a connection that was already released to the pool`,
       { poolName },
     );
+  }
+}
+
+/** A connection was asked of a scope (an HTTP request) that already ended: it would never be released. */
+export class ScopeFinishedError extends PoolError {
+  constructor(poolName: string) {
+    super('ERR_POOL_SCOPE_FINISHED', `request already finished: no connection from pool "${poolName}" can be borrowed for it`, { poolName });
   }
 }

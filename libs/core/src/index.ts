@@ -3,6 +3,7 @@ import './dispose-symbol.js';
 export { Pool, type AcquireOptions, type PoolDependencies } from './pool.js';
 export { createPool } from './create-pool.js';
 export { PoolConnection } from './pool-connection.js';
+export { ConnectionScope } from './connection-scope.js';
 export {
   DEFAULT_POOL_OPTIONS,
   MAX_POOL_SIZE,
@@ -31,6 +32,7 @@ export {
   PoolExhaustedError,
   PoolOpenError,
   PoolQueueFullError,
+  ScopeFinishedError,
   type PoolErrorCode,
 } from './errors.js';
 export { ConnectionPool, LegacyConnection, getPool, type ConnectionPoolOptions } from './legacy-connection-pool.js';

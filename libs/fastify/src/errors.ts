@@ -10,13 +10,6 @@ export class PoolPluginError extends Error {
   }
 }
 
-/** getConnection() after the request ended: the connection would never be released. */
-export class RequestFinishedError extends PoolPluginError {
-  constructor(poolName: string) {
-    super('ERR_POOL_REQUEST_FINISHED', `request already finished: no connection from pool "${poolName}" can be borrowed for it`);
-  }
-}
-
 const UNAVAILABLE = new Set(['ERR_POOL_ACQUIRE_TIMEOUT', 'ERR_POOL_QUEUE_FULL', 'ERR_POOL_CLOSED']);
 
 /**
