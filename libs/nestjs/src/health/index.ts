@@ -1,0 +1,1 @@
+export { PoolHealthIndicator } from './pool.health.js';

@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { Pool } from '@mariapool/core';
+import { getPoolToken } from '../pool.tokens.js';
+
+/**
+ * A terminus health indicator that asks the pool, not just the network: "up" only when a
+ * connection can be borrowed and pinged within `timeoutMs`. The result carries the pool's status
+ * (size, available, borrowed, waiting), so saturation is visible too.
+ */
+@Injectable()
+export class PoolHealthIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async pingCheck<K extends string>(key: K, options: { timeoutMs?: number; poolName?: string } = {}): Promise<HealthIndicatorResult<K>> {
+    const indicator = this.health.check(key);
+    const pool = this.moduleRef.get<Pool>(getPoolToken(options.poolName), { strict: false });
+    try {
+      await pool.withConnection((conn) => conn.ping(), { timeoutMs: options.timeoutMs ?? 1000 });
+      return indicator.up({ ...pool.status() });
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message, ...pool.status() });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { ServiceUnavailableException } from '@nestjs/common';
+import { ConnectionScope, PoolError, type PoolConnection } from '@mariapool/core';
+import type { PoolRegistry } from './pool.registry.js';
+
+const kScope = Symbol.for('mariapool.scope');
+const kResponse = Symbol.for('mariapool.response');
+const kRegistry = Symbol.for('mariapool.registry');
+
+/** The Node objects behind Express's req/res or Fastify's request/reply. */
+interface RawRequest {
+  [kScope]?: ConnectionScope;
+  [kResponse]?: RawResponse;
+  [kRegistry]?: PoolRegistry;
+  res?: RawResponse;
+}
+interface RawResponse {
+  once(event: 'close', listener: () => void): unknown;
+  readonly writableEnded?: boolean;
+  readonly destroyed?: boolean;
+}
+type HttpObject = { raw?: unknown };
+
+function raw<T>(httpObject: unknown): T {
+  return ((httpObject as HttpObject).raw ?? httpObject) as T;
+}
+
+/** Called by the link middleware for every request: cheap (two property writes, no listener). */
+export function linkRequest(req: unknown, res: unknown, registry: PoolRegistry): void {
+  const r = raw<RawRequest>(req);
+  r[kResponse] = raw<RawResponse>(res);
+  r[kRegistry] = registry;
+}
+
+const UNAVAILABLE = new Set(['ERR_POOL_ACQUIRE_TIMEOUT', 'ERR_POOL_QUEUE_FULL', 'ERR_POOL_CLOSED']);
+
+/**
+ * The request's connection from pool `name`: borrowed on first use, the same one for the rest of
+ * the request, released once when the response closes (sent, failed, streamed to the end, or the
+ * client went away). "No connection available" becomes a 503, not a 500.
+ */
+export async function requestConnection(name: string, req: unknown, res?: unknown): Promise<PoolConnection> {
+  const r = raw<RawRequest>(req);
+  const registry = r[kRegistry];
+  if (registry === undefined) {
+    throw new Error('mariapool: this request did not pass the PoolModule middleware (is PoolModule imported in the application module?)');
+  }
+  try {
+    return await scopeOf(r, res).get(name, registry.get(name));
+  } catch (error) {
+    if (error instanceof PoolError && UNAVAILABLE.has(error.code)) {
+      throw new ServiceUnavailableException(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function scopeOf(r: RawRequest, res: unknown): ConnectionScope {
+  const existing = r[kScope];
+  if (existing !== undefined) return existing;
+  const response = res !== undefined ? raw<RawResponse>(res) : (r[kResponse] ?? r.res);
+  if (response === undefined) throw new Error('mariapool: cannot find the response of this request to release its connection');
+  const scope = new ConnectionScope();
+  r[kScope] = scope;
+  // 'close' fires once the response is done, whichever way: finished, errored, or aborted.
+  if (response.destroyed === true) void scope.finish();
+  else response.once('close', () => void scope.finish());
+  return scope;
+}
