@@ -78,6 +78,8 @@ const MIN_PING_MS = 100;
 const FATAL_CONNECT_ERRNOS = new Set([1044, 1045, 1049]);
 
 const NOOP = (): void => {};
+/** Shared by every release that needs no cleanup: no promise allocated per release. */
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export class Pool {
   readonly #o: ResolvedPoolOptions;
@@ -370,9 +372,11 @@ export class Pool {
         this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
         continue;
       }
-      const waiter = this.#waiters.shift() as Waiter<PoolConnection>;
-      if (needsPing(entry, now, this.#o.pingThresholdMs)) this.#pingThenLend(entry, waiter, now);
-      else this.#grant(waiter, entry, now);
+      if (needsPing(entry, now, this.#o.pingThresholdMs)) {
+        this.#pingThenLend(entry, this.#waiters.shift(true) as Waiter<PoolConnection>, now);
+      } else {
+        this.#grant(this.#waiters.shift() as Waiter<PoolConnection>, entry, now);
+      }
     }
     this.#openNeeded();
   }
@@ -512,7 +516,7 @@ export class Pool {
     if (destroy || entry.lost || !entry.raw.isValid() || this.#state !== 'open') {
       this.#retire(entry, destroy || this.#state !== 'open' ? 'closed' : 'lost');
       this.#dispatch();
-      return Promise.resolve();
+      return RESOLVED;
     }
     if (this.#o.resetConnection) return this.#cleanUp(entry, 'reset', () => entry.raw.reset());
     if (entry.raw.inTransaction()) {
@@ -521,7 +525,7 @@ export class Pool {
       return this.#cleanUp(entry, 'rollback', () => entry.raw.rollback());
     }
     this.#toIdle(entry, now, true);
-    return Promise.resolve();
+    return RESOLVED;
   }
 
   /** Runs a cleanup (bounded in time); a connection whose cleanup fails is destroyed, never reused. */
@@ -545,18 +549,23 @@ export class Pool {
   #toIdle(entry: PooledConnection, now: number, returned: boolean): void {
     if (entry.isRetired(now, this.#generation) || this.#state !== 'open' || this.#all.size + this.#opening > this.#maxSize) {
       this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
+      this.#dispatch();
+      return;
+    }
+    if (returned) {
+      entry.idleSince = now;
+      entry.lastAliveAt = now;
+      // Direct hand-off to the oldest waiter: the connection was in use a moment ago, so it needs
+      // no ping and skips the idle stack altogether.
+      const waiter = this.#waiters.shift();
+      if (waiter !== undefined) return this.#grant(waiter, entry, now);
+      entry.state = 'idle';
+      this.#idle.push(entry);
     } else {
       entry.state = 'idle';
-      if (returned) {
-        entry.idleSince = now;
-        entry.lastAliveAt = now;
-        this.#idle.push(entry);
-      } else {
-        this.#idle.unshift(entry);
-      }
-      if (this.#waiters.size === 0) return;
+      this.#idle.unshift(entry);
+      if (this.#waiters.size > 0) this.#dispatch();
     }
-    this.#dispatch();
   }
 
   #onLost(entry: PooledConnection, error: Error): void {

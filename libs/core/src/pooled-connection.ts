@@ -41,8 +41,13 @@ export class PooledConnection {
     this.generation = generation;
   }
 
-  /** True when it must not be lent again: lost, too old, or from before a drain(). */
+  /** True when it must not be lent again: lost (or its socket closed), too old, or from before a drain(). */
   isRetired(now: number, generation: number): boolean {
     return this.lost || now >= this.expiresAt || this.generation !== generation || !this.raw.isValid();
+  }
+
+  /** isRetired() without the socket check, for a connection whose socket was just checked. */
+  isOutdated(now: number, generation: number): boolean {
+    return this.lost || now >= this.expiresAt || this.generation !== generation;
   }
 }

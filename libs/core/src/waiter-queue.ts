@@ -38,20 +38,38 @@ export class WaiterQueue<T> {
     }
   }
 
-  /** Returns a waiter to the head of the line (its connection failed the pre-lend check). */
+  /**
+   * Returns a waiter to the head of the line (its connection failed the pre-lend check). It never
+   * left the deadline list (see `shift(true)`), so its deadline still holds.
+   */
   unshift(waiter: Waiter<T>): void {
     this.#queue.unshift(waiter);
     waiter.inQueue = true;
     this.#live++;
   }
 
-  /** The oldest live waiter, removed from the queue; undefined when none. */
-  shift(): Waiter<T> | undefined {
+  /**
+   * The oldest live waiter, removed from the queue; undefined when none. Normally it also leaves
+   * the deadline list (it is about to be granted), so a busy pool does not keep every served
+   * waiter alive until its deadline would have passed. `keepDeadline`: it is about to wait for a
+   * pre-lend ping, and its deadline must still fire meanwhile (one deadline per acquire).
+   */
+  shift(keepDeadline = false): Waiter<T> | undefined {
     for (let w = this.#queue.shift(); w !== undefined; w = this.#queue.shift()) {
       this.forget(w);
-      if (!w.settled) return w;
+      if (w.settled) continue;
+      if (w.usesDefaultTimeout && !keepDeadline) this.#dropFromDeadlines(w);
+      return w;
     }
     return undefined;
+  }
+
+  /** Default-timeout waiters leave in FIFO order, so `w` is at (or near) the head of the list. */
+  #dropFromDeadlines(w: Waiter<T>): void {
+    for (let head = this.#byDeadline.peek(); head !== undefined && (head === w || head.settled); head = this.#byDeadline.peek()) {
+      this.#byDeadline.shift();
+      if (head === w) return;
+    }
   }
 
   /** Stops counting a waiter that settled on its own (abort, own timer); it is skipped when reached. */

@@ -1,0 +1,156 @@
+/**
+ * Every pool we compare, behind one shape. Each opens `size` connections up front so no
+ * benchmark measures connection setup.
+ */
+import * as mariadb from 'mariadb';
+import mysql from 'mysql2/promise';
+import * as tarn from 'tarn';
+import genericPool from 'generic-pool';
+import { createPool as createMariapool } from '@mariapool/core';
+import { MinimalPool } from './minimal-pool.js';
+
+export const URL_ = process.env['MARIADB_URL'] ?? 'mariadb://root@127.0.0.1:3306/test';
+
+export function connectionConfig(url = URL_): { host: string; port: number; user: string; password?: string; database: string } {
+  const u = new URL(url.replace(/^mariadb:|^mysql:/, 'http:'));
+  return {
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    database: u.pathname.slice(1) || 'test',
+  };
+}
+
+export interface Lease {
+  query(sql: string, values?: unknown[]): Promise<unknown>;
+}
+
+/** A pool under test: exclusive borrow, and optionally a one-shot query on the pool. */
+export interface BenchPool {
+  name: string;
+  acquire(): Promise<Lease>;
+  release(lease: Lease): void;
+  poolQuery?: (sql: string, values?: unknown[]) => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export type PoolKind = 'mariapool' | 'mariadb' | 'mysql2' | 'tarn' | 'generic-pool' | 'minimal';
+
+async function rawConnections(n: number, url = URL_): Promise<mariadb.Connection[]> {
+  return Promise.all(Array.from({ length: n }, () => mariadb.createConnection(connectionConfig(url))));
+}
+
+export async function createBenchPool(kind: PoolKind, size: number, url = URL_): Promise<BenchPool> {
+  const cfg = connectionConfig(url);
+  switch (kind) {
+    case 'mariapool': {
+      const pool = await createMariapool(url, { minSize: size, maxSize: size, enableHealthCheck: false, name: 'bench' });
+      return {
+        name: 'mariapool',
+        acquire: () => pool.acquire(),
+        release: (l) => void (l as unknown as { release(): Promise<void> }).release(),
+        poolQuery: (sql, values) => pool.query(sql, values),
+        close: () => pool.close(),
+      };
+    }
+    case 'mariadb': {
+      const pool = mariadb.createPool({ ...cfg, connectionLimit: size, minimumIdle: size });
+      const warm = await Promise.all(Array.from({ length: size }, () => pool.getConnection()));
+      for (const c of warm) await c.release();
+      return {
+        name: 'mariadb pool',
+        acquire: () => pool.getConnection(),
+        release: (l) => void (l as mariadb.PoolConnection).release(),
+        poolQuery: (sql, values) => pool.query(sql, values),
+        close: () => pool.end(),
+      };
+    }
+    case 'mysql2': {
+      const pool = mysql.createPool({ ...cfg, connectionLimit: size, maxIdle: size });
+      const warm = await Promise.all(Array.from({ length: size }, () => pool.getConnection()));
+      for (const c of warm) c.release();
+      return {
+        name: 'mysql2 pool',
+        acquire: () => pool.getConnection() as Promise<unknown> as Promise<Lease>,
+        release: (l) => (l as unknown as mysql.PoolConnection).release(),
+        poolQuery: (sql, values) => pool.query(sql, values),
+        close: () => pool.end(),
+      };
+    }
+    case 'tarn': {
+      const conns = await rawConnections(size, url);
+      let i = 0;
+      const pool = new tarn.Pool<mariadb.Connection>({ create: async () => conns[i++], destroy: (c) => void c.end(), min: size, max: size });
+      const warm = await Promise.all(Array.from({ length: size }, () => pool.acquire().promise));
+      for (const c of warm) pool.release(c);
+      return {
+        name: 'tarn',
+        acquire: () => pool.acquire().promise,
+        release: (l) => void pool.release(l as mariadb.Connection),
+        close: async () => {
+          await pool.destroy();
+          for (const c of conns) await c.end();
+        },
+      };
+    }
+    case 'generic-pool': {
+      const conns = await rawConnections(size, url);
+      let i = 0;
+      const pool = genericPool.createPool<mariadb.Connection>({ create: async () => conns[i++], destroy: async () => undefined }, { min: size, max: size });
+      const warm = await Promise.all(Array.from({ length: size }, () => pool.acquire()));
+      for (const c of warm) await pool.release(c);
+      return {
+        name: 'generic-pool',
+        acquire: () => pool.acquire(),
+        release: (l) => void pool.release(l as mariadb.Connection),
+        close: async () => {
+          await pool.drain();
+          await pool.clear();
+          for (const c of conns) await c.end();
+        },
+      };
+    }
+    case 'minimal': {
+      const conns = await rawConnections(size, url);
+      const pool = new MinimalPool(conns);
+      return {
+        name: 'minimal FIFO',
+        acquire: () => pool.acquire(),
+        release: (l) => pool.release(l as mariadb.Connection),
+        close: async () => {
+          for (const c of conns) await c.end();
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Raw connections, round-robin. `pipelined`: every caller's query goes straight to the next
+ * connection (the driver pipelines them: the ceiling for a multiplexing pool). Otherwise one query
+ * in flight per connection (the ceiling of any exclusive-borrow pool).
+ */
+export async function createRawRoundRobin(size: number, pipelined: boolean, url = URL_): Promise<{ name: string; query(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> }> {
+  const conns = await rawConnections(size, url);
+  let next = 0;
+  if (pipelined) {
+    return {
+      name: 'raw-rr (pipelined)',
+      query: (sql, values) => conns[next++ % size].query(sql, values),
+      close: async () => void (await Promise.all(conns.map((c) => c.end()))),
+    };
+  }
+  // One query in flight per connection: each connection keeps a chain, callers join it in turn.
+  const chains: Array<Promise<unknown>> = conns.map(() => Promise.resolve());
+  return {
+    name: 'raw-rr:nopipe',
+    query: (sql, values) => {
+      const k = next++ % size;
+      const run = chains[k].then(() => conns[k].query(sql, values));
+      chains[k] = run.catch(() => undefined);
+      return run;
+    },
+    close: async () => void (await Promise.all(conns.map((c) => c.end()))),
+  };
+}

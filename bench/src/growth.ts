@@ -1,0 +1,90 @@
+/**
+ * Part 4, growth: throughput and p99 as callers grow 1 → 1,000 on a pool of 10 (PK lookup), and
+ * the cost of a huge queue: memory per waiter and hand-off cycles/s with 100 and 100,000 waiters.
+ */
+import { createBenchPool, type PoolKind } from './competitors.js';
+import { BENCH_TABLE, ensureUsersTable } from './queries.js';
+import { fmt, median, percentile } from './stats.js';
+import type { Table } from './report.js';
+
+async function callersCurve(kind: PoolKind, callers: number[], durationMs: number) {
+  const pool = await createBenchPool(kind, 10);
+  const out: Array<{ callers: number; qps: number; p99: number }> = [];
+  for (const n of callers) {
+    let stop = false;
+    let done = 0;
+    const lat: number[] = [];
+    setTimeout(() => (stop = true), durationMs);
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        while (!stop) {
+          const t0 = performance.now();
+          const c = await pool.acquire();
+          try {
+            await c.query(`SELECT id, name FROM ${BENCH_TABLE} WHERE id = ?`, [1 + Math.floor(Math.random() * 10_000)]);
+          } finally {
+            pool.release(c);
+          }
+          lat.push(performance.now() - t0);
+          done++;
+        }
+      }),
+    );
+    out.push({ callers: n, qps: done / ((performance.now() - started) / 1000), p99: percentile(lat, 99) });
+  }
+  await pool.close();
+  return { name: pool.name, out };
+}
+
+/** Holds every connection, queues `waiters` acquires, then lets them hand the connections on. */
+async function queueCost(kind: PoolKind, waiters: number) {
+  const pool = await createBenchPool(kind, 10);
+  const held = await Promise.all(Array.from({ length: 10 }, () => pool.acquire()));
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const all: Array<Promise<void>> = [];
+  for (let i = 0; i < waiters; i++) all.push(pool.acquire().then((c) => pool.release(c)));
+  const bytesPerWaiter = (process.memoryUsage().heapUsed - heapBefore) / waiters;
+  const started = performance.now();
+  for (const c of held) pool.release(c);
+  await Promise.all(all);
+  const cyclesPerSec = waiters / ((performance.now() - started) / 1000);
+  await pool.close();
+  return { name: pool.name, waiters, bytesPerWaiter, cyclesPerSec };
+}
+
+export async function growth(opts: { quick: boolean }): Promise<{ results: unknown; tables: Table[] }> {
+  const setup = await createBenchPool('mariapool', 1);
+  await ensureUsersTable(setup.poolQuery!);
+  await setup.close();
+  const callers = opts.quick ? [1, 100, 1000] : [1, 10, 100, 300, 1000];
+  const durationMs = opts.quick ? 300 : 1500;
+  const curves = [];
+  for (const kind of ['mariapool', 'mariadb', 'minimal'] as const) curves.push(await callersCurve(kind, callers, durationMs));
+  const queue: Array<{ name: string; waiters: number; bytesPerWaiter: number; cyclesPerSec: number }> = [];
+  for (const kind of ['mariapool', 'minimal'] as const) {
+    for (const n of [100, 100_000]) {
+      const runs = [];
+      for (let r = 0; r < 3; r++) runs.push(await queueCost(kind, n));
+      queue.push({ ...runs[0], bytesPerWaiter: median(runs.map((x) => x.bytesPerWaiter)), cyclesPerSec: median(runs.map((x) => x.cyclesPerSec)) });
+    }
+  }
+  const ours = (n: number) => queue.find((q) => q.name === 'mariapool' && q.waiters === n)!.cyclesPerSec;
+  return {
+    results: { curves, queue },
+    tables: [
+      {
+        title: 'Growth: PK lookups/s and p99 (ms) as callers grow, pool of 10',
+        header: ['pool', ...callers.map((n) => `${n} callers`)],
+        rows: curves.map((c) => [c.name, ...c.out.map((x) => `${fmt(x.qps)} / ${x.p99.toFixed(1)} ms`)]),
+      },
+      {
+        title: 'Growth: a huge queue (all 10 connections held, then N waiters hand them on)',
+        header: ['pool', 'waiters', 'bytes per waiter', 'hand-offs/s'],
+        rows: queue.map((q) => [q.name, fmt(q.waiters), q.bytesPerWaiter.toFixed(0), fmt(q.cyclesPerSec)]),
+        notes: [`mariapool hand-offs/s with 100,000 waiters ÷ with 100: ${(ours(100_000) / ours(100)).toFixed(2)}x (target ≥ 0.8x); target ≤ 1 KB per waiter. Run with --expose-gc for steadier memory numbers.`],
+      },
+    ],
+  };
+}

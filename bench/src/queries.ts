@@ -1,0 +1,116 @@
+/**
+ * Part 2, queries: `SELECT 1` and a primary-key lookup on a 10,000-row table, concurrency
+ * 1 / 16 / 64 / 256, pools of 10 and 20. Queries/s and latency p50 / p99.
+ */
+import { createBenchPool, createRawRoundRobin, type PoolKind } from './competitors.js';
+import { fmt, median, percentile, spreadPct } from './stats.js';
+import type { Table } from './report.js';
+
+type Runner = { name: string; run(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> };
+
+export const BENCH_TABLE = 'bench_users';
+
+export async function ensureUsersTable(query: (sql: string, values?: unknown[]) => Promise<unknown>): Promise<void> {
+  await query(`CREATE TABLE IF NOT EXISTS ${BENCH_TABLE} (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, email VARCHAR(255) NOT NULL)`);
+  const rows = (await query(`SELECT COUNT(*) AS n FROM ${BENCH_TABLE}`)) as Array<{ n: bigint | number }>;
+  if (Number(rows[0]?.n) >= 10_000) return;
+  await query(`INSERT IGNORE INTO ${BENCH_TABLE} SELECT seq, CONCAT('user ', seq), CONCAT('user', seq, '@example.com') FROM seq_1_to_10000`);
+}
+
+async function runners(size: number): Promise<Runner[]> {
+  const out: Runner[] = [];
+  const borrow = async (kind: PoolKind, label?: string) => {
+    const p = await createBenchPool(kind, size);
+    out.push({
+      name: label ?? `${p.name} (acquire/query/release)`,
+      run: async (sql, values) => {
+        const c = await p.acquire();
+        try {
+          return await c.query(sql, values);
+        } finally {
+          p.release(c);
+        }
+      },
+      close: () => p.close(),
+    });
+    return p;
+  };
+  const ours = await borrow('mariapool', 'mariapool');
+  out.push({ name: 'mariapool pool.query()', run: ours.poolQuery!, close: async () => undefined });
+  for (const kind of ['mariadb', 'mysql2'] as const) {
+    const p = await createBenchPool(kind, size);
+    out.push({ name: `${p.name} pool.query()`, run: p.poolQuery!, close: () => p.close() });
+  }
+  await borrow('minimal', 'minimal FIFO');
+  for (const pipelined of [false, true]) {
+    const rr = await createRawRoundRobin(size, pipelined);
+    out.push({ name: rr.name, run: rr.query, close: rr.close });
+  }
+  return out;
+}
+
+async function load(runner: Runner, sql: string, values: () => unknown[] | undefined, concurrency: number, durationMs: number) {
+  let stop = false;
+  let done = 0;
+  const lat: number[] = [];
+  setTimeout(() => (stop = true), durationMs);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!stop) {
+        const t0 = performance.now();
+        await runner.run(sql, values());
+        if ((done & 3) === 0) lat.push(performance.now() - t0);
+        done++;
+      }
+    }),
+  );
+  return { qps: done / ((performance.now() - started) / 1000), lat };
+}
+
+export async function queries(opts: { quick: boolean }): Promise<{ results: unknown[]; tables: Table[] }> {
+  const sizes = opts.quick ? [10] : [10, 20];
+  const concurrencies = opts.quick ? [1, 64] : [1, 16, 64, 256];
+  const durationMs = opts.quick ? 250 : 1500;
+  const statements: Array<[string, string, () => unknown[] | undefined]> = [
+    ['SELECT 1', 'SELECT 1', () => undefined],
+    ['PK lookup', `SELECT id, name, email FROM ${BENCH_TABLE} WHERE id = ?`, () => [1 + Math.floor(Math.random() * 10_000)]],
+  ];
+  const results: Array<{ size: number; statement: string; concurrency: number; runner: string; qps: number[]; p50: number; p99: number }> = [];
+  const tables: Table[] = [];
+  for (const size of sizes) {
+    const rs = await runners(size);
+    await ensureUsersTable(rs[0].run);
+    for (const [label, sql, values] of statements) {
+      for (const concurrency of concurrencies) {
+        for (const r of rs) {
+          const runs = [];
+          for (let i = 0; i < 3; i++) runs.push(await load(r, sql, values, concurrency, durationMs));
+          const lat = runs.flatMap((x) => x.lat);
+          results.push({ size, statement: label, concurrency, runner: r.name, qps: runs.map((x) => x.qps), p50: percentile(lat, 50), p99: percentile(lat, 99) });
+          process.stdout.write('.');
+        }
+      }
+      const rows = results.filter((x) => x.size === size && x.statement === label);
+      const ref = (c: number, name: string) => median(rows.find((x) => x.concurrency === c && x.runner === name)?.qps ?? [NaN]);
+      tables.push({
+        title: `${label}, pool of ${size}: queries/s (±%), p50 / p99 ms, and ratios of mariapool (acquire/query/release) to the others`,
+        header: ['runner', ...concurrencies.map((c) => `c=${c}`)],
+        rows: rs.map((r) => [
+          r.name,
+          ...concurrencies.map((c) => {
+            const x = rows.find((y) => y.concurrency === c && y.runner === r.name)!;
+            const ratio = ref(c, 'mariapool') / median(x.qps);
+            return `${fmt(median(x.qps))} (±${spreadPct(x.qps).toFixed(0)}%) ${x.p50.toFixed(2)}/${x.p99.toFixed(2)} ms; ours ${ratio.toFixed(2)}x`;
+          }),
+        ]),
+      });
+    }
+    for (const r of rs) await r.close();
+  }
+  process.stdout.write('\n');
+  tables.at(-1)!.notes = [
+    'Targets: mariapool ≥ 0.95x raw-rr:nopipe and minimal FIFO, ≥ 1.2x the mariadb pool from c=16 up. "ours Nx" = mariapool ÷ that row.',
+  ];
+  return { results, tables };
+}
