@@ -11,6 +11,8 @@ import type { PoolConnection } from './pool-connection.js';
 export class ConnectionScope {
   readonly #pending = new Map<string, Promise<PoolConnection>>();
   #abort: AbortController | undefined;
+  /** Acquires still waiting; only those need aborting (an abort builds an error: not free). */
+  #waiting = 0;
   #finished = false;
 
   /** The scope's connection from `pool`, registered under `name`. */
@@ -18,15 +20,29 @@ export class ConnectionScope {
     if (this.#finished) return Promise.reject(new ScopeFinishedError(name));
     let conn = this.#pending.get(name);
     if (conn === undefined) {
-      this.#abort ??= new AbortController();
-      conn = pool.acquire({ signal: this.#abort.signal }).then((c) => {
-        if (!this.#finished) return c;
-        void c.release();
-        throw new ScopeFinishedError(name);
-      });
+      const now = pool.closed ? undefined : pool.tryAcquire();
+      conn = now !== undefined ? Promise.resolve(now) : this.#wait(name, pool);
       this.#pending.set(name, conn);
     }
     return conn;
+  }
+
+  /** The slow path: wait in the pool's queue, cancellable by finish(). */
+  #wait(name: string, pool: Pool): Promise<PoolConnection> {
+    this.#abort ??= new AbortController();
+    this.#waiting++;
+    return pool.acquire({ signal: this.#abort.signal }).then(
+      (c) => {
+        this.#waiting--;
+        if (!this.#finished) return c;
+        void c.release();
+        throw new ScopeFinishedError(name);
+      },
+      (error: unknown) => {
+        this.#waiting--;
+        throw error;
+      },
+    );
   }
 
   /** True once finish() ran. */
@@ -38,7 +54,7 @@ export class ConnectionScope {
   async finish(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
-    this.#abort?.abort(new ScopeFinishedError('*'));
+    if (this.#waiting > 0) this.#abort?.abort(new ScopeFinishedError('*'));
     await Promise.all([...this.#pending.values()].map((conn) => conn.then((c) => c.release(), () => undefined)));
   }
 }

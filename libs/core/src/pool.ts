@@ -164,11 +164,28 @@ export class Pool {
       this.#start();
     }
     this.#stats.requests++;
-    if (this.#waiters.size === 0 && options === undefined) {
+    if (this.#waiters.size === 0 && options?.signal?.aborted !== true) {
+      // An idle connection lent at once needs neither the deadline nor the signal.
       const lease = this.#lendIdleAtOnce();
       if (lease !== undefined) return Promise.resolve(lease);
     }
     return this.#enqueue(options);
+  }
+
+  /**
+   * Lends an idle connection now, synchronously, or returns undefined: when none is idle, when
+   * others are waiting (FIFO is kept), or when the idle one would need a pre-lend ping. Never
+   * waits, never opens a connection (it may start one in the background for later callers).
+   */
+  tryAcquire(): PoolConnection | undefined {
+    if (this.#state !== 'open') {
+      if (this.closed) throw new PoolClosedError(this.name);
+      this.#start();
+    }
+    if (this.#waiters.size > 0) return undefined;
+    const lease = this.#lendIdleAtOnce();
+    if (lease !== undefined) this.#stats.requests++;
+    return lease;
   }
 
   /** Borrows a connection for `fn` and always releases it, also when `fn` throws. */

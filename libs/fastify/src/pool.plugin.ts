@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConnectionScope, Pool, ScopeFinishedError, type PoolConnection, type PoolOptions } from '@mariapool/core';
 import { PoolPluginError, withHttpStatus } from './errors.js';
-import { addTransactionHooks } from './transaction-hooks.js';
+import { addTransactionHooks, isTransactional } from './transaction-hooks.js';
 import './types.js';
 
 /** Plugin options: the core's pool options (and `uri`), plus `name` for a pool other than the default. */
@@ -29,6 +29,10 @@ function splitOptions(options: PoolPluginOptions): { key: string; poolOptions: P
     throw new PoolPluginError('ERR_POOL_PLUGIN_NAME', `invalid pool name ${JSON.stringify(name)}: use a non-empty name other than ${[...RESERVED].join(', ')} (omit name for the default pool)`);
   }
   return { key: name ?? DEFAULT, poolOptions: { ...rest, name: name ?? DEFAULT } };
+}
+
+function isStream(payload: unknown): boolean {
+  return typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
 }
 
 /** Installs, once per Fastify instance tree, the registry, the request decorator and the release hooks. */
@@ -59,6 +63,15 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
     r[kConnections] = FINISHED;
     if (slot !== null && slot !== FINISHED) await slot.finish();
   };
+  // Early release: once the payload is final and not a stream, the handler is done with the
+  // database, so the connection goes back before the response is written (holding it while
+  // bytes go to a slow client would cut throughput). A stream may still read through the
+  // connection: it keeps it until onResponse. Transactional routes release right after their
+  // COMMIT/ROLLBACK, in their own onSend hook (which runs after this one).
+  fastify.addHook('onSend', async (request: FastifyRequest, _reply, payload: unknown) => {
+    if (!isStream(payload) && !isTransactional(request)) await finish(request);
+    return payload;
+  });
   fastify.addHook('onResponse', finish);
   fastify.addHook('onRequestAbort', finish);
   fastify.addHook('onTimeout', finish);

@@ -35,8 +35,15 @@ export function addTransactionHooks(route: RouteOptions): void {
     } else {
       await conn.rollback().catch(() => conn.destroy());
     }
+    if (typeof (payload as { pipe?: unknown } | null)?.pipe !== 'function') await conn.release();
     return payload;
   }];
+}
+
+/** True on a route whose connection is settled (and released) by its own transaction hooks. */
+export function isTransactional(request: FastifyRequest): boolean {
+  const option = request.routeOptions.config?.transaction;
+  return option !== undefined && option !== false;
 }
 
 function toArray<T>(hooks: T | T[] | undefined): T[] {
