@@ -1,6 +1,8 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import {
@@ -74,6 +76,14 @@ describe('clear errors within the deadline', () => {
     assert.ok(error instanceof PoolOpenError);
     assert.match(String((error.cause as { code?: string }).code ?? (error.cause as Error).message), /ECONNREFUSED/);
     assert.ok(elapsed >= 550 && elapsed < 600 + 500, `rejected at the deadline (${Math.round(elapsed)} ms)`);
+  });
+
+  it('a pending open() keeps the process alive until it settles (its deadline timer is not unref\'d)', async () => {
+    const dead = await refusedPort();
+    const script = `import { createPool } from '@mariapool/core';
+      await createPool({ host: '127.0.0.1', port: ${dead}, user: 'x', acquireTimeoutMs: 400 }).catch((e) => console.log('settled:' + e.code));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), timeout: 10_000 });
+    assert.match(stdout, /settled:ERR_POOL_OPEN/, 'the process exited before the awaited open() settled');
   });
 
   it('exhausted pool: AcquireTimeoutError at the deadline with status in the message', async () => {

@@ -12,19 +12,21 @@ export interface Clock {
   /** Monotonic milliseconds (fractional). */
   now(): number;
   /**
-   * Runs `fn` after `ms` milliseconds. Timers must not keep the process alive: a pool that is
-   * only waiting for housekeeping is not a reason for Node to stay up.
+   * Runs `fn` after `ms` milliseconds. Background timers (housekeeping, reconnect backoff, leak
+   * detection) must not keep the process alive: an idle pool is no reason for Node to stay up.
+   * `keepAlive`: someone awaits this timer (an acquire's or open()'s deadline, a release, a
+   * close), so the process must not exit before it fires.
    */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
+  setTimeout(fn: () => void, ms: number, keepAlive?: boolean): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock: `performance.now()` and unref'd Node timers. */
+/** The real clock: `performance.now()` and Node timers, unref'd unless someone awaits them. */
 export const systemClock: Clock = Object.freeze({
   now: () => performance.now(),
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  setTimeout(fn: () => void, ms: number, keepAlive = false): TimerHandle {
     const t = setTimeout(fn, Math.max(0, ms));
-    t.unref();
+    if (!keepAlive) t.unref();
     return t;
   },
   clearTimeout(handle: TimerHandle): void {

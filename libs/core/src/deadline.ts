@@ -13,12 +13,12 @@ export class OperationTimeoutError extends Error {
  * also settles `work`) and the result rejects. The driver's own query timeouts are server-side and
  * do nothing through a network black hole (REFERENCE finding 4), hence our own timer.
  */
-export function withDeadline<T>(clock: Clock, work: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
+export function withDeadline<T>(clock: Clock, work: Promise<T>, ms: number, what: string, onTimeout: () => void, keepAlive = false): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = clock.setTimeout(() => {
       onTimeout();
       reject(new OperationTimeoutError(what, ms));
-    }, ms);
+    }, ms, keepAlive);
     work.then(
       (value) => {
         clock.clearTimeout(timer);

@@ -74,8 +74,26 @@ const MAX_FILL_CONNECTS = 8;
 const MAX_CHECK_MS = 5000;
 /** Floor of a pre-lend ping's timeout (ms): the waiter's own deadline still applies. */
 const MIN_PING_MS = 100;
-/** Config errors no retry will fix: access denied (1044, 1045), unknown database (1049). */
-const FATAL_CONNECT_ERRNOS = new Set([1044, 1045, 1049]);
+/**
+ * Configuration errors no retry will fix, so open() fails at once instead of at its deadline:
+ * access denied (1044, 1045), unknown database (1049), TLS requested but disabled on the server
+ * (45023), and certificate verification failures.
+ */
+const FATAL_CONNECT_ERRNOS = new Set([1044, 1045, 1049, 45023]);
+const FATAL_CONNECT_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function isFatalConnectError(error: unknown): boolean {
+  const { errno, code } = (error ?? {}) as { errno?: number; code?: string };
+  return (errno !== undefined && FATAL_CONNECT_ERRNOS.has(errno)) || (code !== undefined && FATAL_CONNECT_CODES.has(code));
+}
 
 const NOOP = (): void => {};
 /** Shared by every release that needs no cleanup: no promise allocated per release. */
@@ -548,7 +566,8 @@ export class Pool {
   /** Runs a cleanup (bounded in time); a connection whose cleanup fails is destroyed, never reused. */
   #cleanUp(entry: PooledConnection, what: string, run: () => Promise<void>): Promise<void> {
     const ms = Math.min(MAX_CHECK_MS, Math.max(MIN_PING_MS, this.#o.acquireTimeoutMs));
-    return withDeadline(this.#clock, run(), ms, what, () => entry.raw.destroy()).then(
+    // keepAlive: the borrower awaits release().
+    return withDeadline(this.#clock, run(), ms, what, () => entry.raw.destroy(), true).then(
       () => this.#toIdle(entry, this.#clock.now(), true),
       (error: unknown) => {
         this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, err: error }, `${what} on release failed; closing the connection`);
@@ -619,7 +638,7 @@ export class Pool {
       return;
     }
     this.#pendingEnds++;
-    withDeadline(this.#clock, raw.end(), 1000, 'close', () => raw.destroy())
+    withDeadline(this.#clock, raw.end(), 1000, 'close', () => raw.destroy(), true)
       .catch(() => raw.destroy())
       .finally(() => {
         this.#pendingEnds--;
@@ -634,7 +653,7 @@ export class Pool {
     for (const w of this.#waiters.drain()) w.fail(new PoolClosedError(this.name));
     for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
     if (wasOpen && this.#all.size > 0 && graceMs > 0) {
-      const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs);
+      const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs, true);
       await this.#until(() => this.#all.size === 0);
       this.#clock.clearTimeout(graceTimer);
     }
@@ -682,11 +701,10 @@ export class Pool {
     return new Promise<void>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
         reject(this.#lastConnectError ?? new Error(`no connection within ${timeoutMs} ms`));
-      }, timeoutMs);
+      }, timeoutMs, true);
       void this.#until(() => {
         if (this.#all.size >= wanted || this.#state !== 'open') return true;
-        const errno = (this.#lastConnectError as { errno?: number } | undefined)?.errno;
-        return errno !== undefined && FATAL_CONNECT_ERRNOS.has(errno);
+        return isFatalConnectError(this.#lastConnectError);
       }).then(() => {
         this.#clock.clearTimeout(timer);
         if (this.#all.size >= wanted) resolve();

@@ -91,7 +91,7 @@ export class WaiterQueue<T> {
 
   #arm(deadline: number): void {
     this.#timerDeadline = deadline;
-    this.#timer = this.#clock.setTimeout(() => this.#expire(), deadline - this.#clock.now());
+    this.#timer = this.#clock.setTimeout(() => this.#expire(), deadline - this.#clock.now(), true);
   }
 
   #disarm(): void {

@@ -55,7 +55,7 @@ export class Waiter<T> {
 
   /** A per-call timeout that differs from the pool default gets its own timer. */
   armOwnTimer(clock: Clock, onTimeout: () => void): void {
-    const handle: TimerHandle = clock.setTimeout(onTimeout, this.deadline - clock.now());
+    const handle: TimerHandle = clock.setTimeout(onTimeout, this.deadline - clock.now(), true);
     this.#addCleanup(() => clock.clearTimeout(handle));
   }
 

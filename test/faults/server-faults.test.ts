@@ -1,0 +1,179 @@
+import '../support/guard.js';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AcquireTimeoutError, createPool, Pool, PoolOpenError } from '@mariapool/core';
+import { startFaultProxy, startMariaDb, type FaultProxy, type MariaDbServer } from '@mariapool/testing';
+import { sleep } from '../support/db.js';
+
+/** Slack for timing bounds on this 2-core machine (REFERENCE: δ = 150 ms; doubled for CI noise). */
+const DELTA = 300;
+
+let db: MariaDbServer;
+
+before(async () => {
+  db = await startMariaDb();
+  await db.sql(`CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'app-pw'; GRANT ALL ON test.* TO 'app'@'127.0.0.1'; GRANT PROCESS ON *.* TO 'app'@'127.0.0.1';
+    CREATE USER 'lim'@'127.0.0.1' IDENTIFIED BY 'lim-pw' WITH MAX_USER_CONNECTIONS 2; GRANT ALL ON test.* TO 'lim'@'127.0.0.1';`);
+});
+after(() => db.stop());
+
+function appUrl(port = db.port): string {
+  return `mariadb://app:app-pw@127.0.0.1:${port}/test`;
+}
+
+async function timed<T>(work: Promise<T>): Promise<{ value: T | unknown; ms: number }> {
+  const t0 = performance.now();
+  const value = await work.catch((e: unknown) => e);
+  return { value, ms: performance.now() - t0 };
+}
+
+async function appSessions(): Promise<number> {
+  const rows = await db.sql("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = 'app'");
+  return Number(rows[0]?.['n']);
+}
+
+describe('F1: server down at start, then up', () => {
+  it('open() fails within the deadline with the refusal as cause; a pool started anyway recovers when the server appears', async () => {
+    await db.kill();
+    const failed = await timed(createPool(appUrl(), { minSize: 1, maxSize: 2, acquireTimeoutMs: 800 }));
+    assert.ok(failed.value instanceof PoolOpenError);
+    assert.match(String((failed.value as Error).message), /ECONNREFUSED/);
+    assert.ok(failed.ms >= 750 && failed.ms <= 800 + DELTA, `open failed after ${Math.round(failed.ms)} ms`);
+
+    const pool = new Pool({ uri: appUrl(), minSize: 2, maxSize: 2, acquireTimeoutMs: 500 });
+    const early = await timed(pool.acquire());
+    assert.ok(early.value instanceof AcquireTimeoutError);
+    assert.ok(early.ms <= 500 + DELTA);
+    await sleep(1500); // let the backoff grow
+    const errorsWhileDown = pool.stats().connectErrors;
+    assert.ok(errorsWhileDown >= 3 && errorsWhileDown <= 20, `backoff, not a busy loop: ${errorsWhileDown} attempts in ~2 s`);
+    await db.restart();
+    const readyAt = performance.now();
+    let served = false;
+    while (!served && performance.now() - readyAt < 5000) {
+      served = await pool.query('SELECT 1').then(() => true, () => false);
+    }
+    const recoveredMs = performance.now() - readyAt;
+    assert.ok(served && recoveredMs < 2500, `first query ${Math.round(recoveredMs)} ms after the server was ready (≤ one backoff step + connect)`);
+    await pool.close();
+  });
+});
+
+describe('F2: server restart under steady load', () => {
+  for (const how of ['SIGTERM', 'SIGKILL'] as const) {
+    it(`${how}: errors only during the outage, each within the deadline; back to minSize ≤ 2 s after ready; no dead connection afterwards`, async () => {
+      const pool = await createPool(appUrl(), { minSize: 4, maxSize: 4, acquireTimeoutMs: 700 });
+      let running = true;
+      let ok = 0;
+      let failed = 0;
+      let slowest = 0;
+      const workers = Array.from({ length: 8 }, async () => {
+        while (running) {
+          const t0 = performance.now();
+          try {
+            await pool.query('SELECT 1');
+            ok++;
+          } catch {
+            failed++;
+            slowest = Math.max(slowest, performance.now() - t0);
+          }
+          await sleep(5);
+        }
+      });
+      await sleep(300);
+      if (how === 'SIGKILL') {
+        await db.kill();
+        await sleep(500);
+      }
+      await db.restart();
+      const readyAt = performance.now();
+      while (pool.status().size - pool.status().opening < 4 && performance.now() - readyAt < 4000) await sleep(10);
+      const backMs = performance.now() - readyAt;
+      await sleep(300);
+      running = false;
+      await Promise.all(workers);
+      assert.ok(backMs <= 2000, `back at minSize ${Math.round(backMs)} ms after ready`);
+      assert.ok(failed > 0 && ok > 0);
+      assert.ok(slowest <= 700 + 1000 + DELTA, `a failing request took ${Math.round(slowest)} ms (deadline + one in-flight statement)`);
+      // After recovery every connection handed out works.
+      const results = await Promise.allSettled(Array.from({ length: 40 }, () => pool.query('SELECT 1')));
+      assert.equal(results.filter((r) => r.status === 'rejected').length, 0);
+      await pool.close();
+    });
+  }
+});
+
+describe('network faults through the proxy', () => {
+  let proxy: FaultProxy;
+  before(async () => {
+    proxy = await startFaultProxy({ target: { host: db.host, port: db.port } });
+  });
+  after(() => proxy.close());
+
+  for (const idle of [1, 4]) {
+    it(`F6: black hole after warm-up with ${idle} idle connection(s): acquire rejects at the deadline whatever N; heals after pass`, async () => {
+      await proxy.pass();
+      const pool = await createPool(appUrl(proxy.port), { minSize: idle, maxSize: idle, acquireTimeoutMs: 500, pingThresholdMs: 20, enableHealthCheck: false, connectTimeout: 400 });
+      await sleep(60); // idle past the ping threshold
+      proxy.blackHole();
+      const r = await timed(pool.acquire());
+      assert.ok(r.value instanceof AcquireTimeoutError, String(r.value));
+      assert.ok(r.ms >= 480 && r.ms <= 500 + DELTA, `rejected after ${Math.round(r.ms)} ms with ${idle} idle`);
+      await proxy.pass();
+      const healedAt = performance.now();
+      let healed = false;
+      while (!healed && performance.now() - healedAt < 3000) healed = await pool.query('SELECT 1').then(() => true, () => false);
+      assert.ok(healed && performance.now() - healedAt < 1500, `healed in ${Math.round(performance.now() - healedAt)} ms`);
+      assert.ok(pool.stats().lost >= 1, 'the connection whose ping hung was destroyed, not reused');
+      await pool.close();
+    });
+  }
+
+  it('F7: black hole during a borrowed query: bounded by socketTimeout, and the connection is evicted', async () => {
+    await proxy.pass();
+    const pool = await createPool(appUrl(proxy.port), { minSize: 1, maxSize: 1, socketTimeout: 800, pingThresholdMs: 0, enableHealthCheck: false });
+    const conn = await pool.acquire();
+    proxy.blackHole();
+    const r = await timed(conn.query('SELECT 1'));
+    assert.ok(r.value instanceof Error);
+    assert.ok(r.ms >= 750 && r.ms <= 800 + DELTA, `query failed after ${Math.round(r.ms)} ms`);
+    await conn.release();
+    await proxy.pass();
+    const next = await pool.acquire();
+    assert.notEqual(next.threadId, conn.threadId);
+    await next.query('SELECT 1');
+    await next.release();
+    await pool.close();
+  });
+
+  it('F8: black hole before the greeting: each connect aborted at connectTimeout, counted as a connection error', async () => {
+    proxy.blackHole();
+    const r = await timed(createPool(appUrl(proxy.port), { minSize: 1, maxSize: 1, connectTimeout: 300, acquireTimeoutMs: 1000 }));
+    assert.ok(r.value instanceof PoolOpenError);
+    assert.match((r.value as Error).message, /timeout|ER_CONNECTION_TIMEOUT/i);
+    assert.ok(r.ms <= 1000 + DELTA, `open gave up after ${Math.round(r.ms)} ms`);
+    await proxy.pass();
+  });
+});
+
+describe('server-side limits', () => {
+  it('F10: MAX_USER_CONNECTIONS reached: acquire rejects at the deadline with cause 1226, and recovers when a slot frees', async () => {
+    const pool = await createPool(`mariadb://lim:lim-pw@127.0.0.1:${db.port}/test`, { minSize: 2, maxSize: 3, acquireTimeoutMs: 400 });
+    const held = [await pool.acquire(), await pool.acquire()];
+    const r = await timed(pool.acquire());
+    assert.ok(r.value instanceof AcquireTimeoutError);
+    assert.equal(((r.value as Error).cause as { errno?: number }).errno, 1226);
+    assert.ok(r.ms <= 400 + DELTA);
+    await held[0]?.release();
+    const again = await timed(pool.acquire());
+    assert.ok(!(again.value instanceof Error) && again.ms < 200, `served ${Math.round(again.ms)} ms after a slot freed`);
+    await (again.value as { release(): Promise<void> }).release();
+    await held[1]?.release();
+    await pool.close();
+  });
+
+  it('after every test above, no session of ours is left on the server', async () => {
+    for (let i = 0; i < 50 && (await appSessions()) > 0; i++) await sleep(20);
+    assert.equal(await appSessions(), 0);
+  });
+});
