@@ -6,32 +6,21 @@ import { createBenchPool, type PoolKind } from './competitors.js';
 import { BENCH_TABLE, ensureUsersTable } from './queries.js';
 import { fmt, median, percentile } from './stats.js';
 import type { Table } from './report.js';
+import { load } from './load.js';
 
 async function callersCurve(kind: PoolKind, callers: number[], durationMs: number) {
   const pool = await createBenchPool(kind, 10);
   const out: Array<{ callers: number; qps: number; p99: number }> = [];
   for (const n of callers) {
-    let stop = false;
-    let done = 0;
-    const lat: number[] = [];
-    setTimeout(() => (stop = true), durationMs);
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: n }, async () => {
-        while (!stop) {
-          const t0 = performance.now();
-          const c = await pool.acquire();
-          try {
-            await c.query(`SELECT id, name FROM ${BENCH_TABLE} WHERE id = ?`, [1 + Math.floor(Math.random() * 10_000)]);
-          } finally {
-            pool.release(c);
-          }
-          lat.push(performance.now() - t0);
-          done++;
-        }
-      }),
-    );
-    out.push({ callers: n, qps: done / ((performance.now() - started) / 1000), p99: percentile(lat, 99) });
+    const { qps, lat } = await load(async () => {
+      const c = await pool.acquire();
+      try {
+        await c.query(`SELECT id, name FROM ${BENCH_TABLE} WHERE id = ?`, [1 + Math.floor(Math.random() * 10_000)]);
+      } finally {
+        pool.release(c);
+      }
+    }, n, durationMs);
+    out.push({ callers: n, qps, p99: percentile(lat, 99) });
   }
   await pool.close();
   return { name: pool.name, out };

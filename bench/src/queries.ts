@@ -5,6 +5,7 @@
 import { createBenchPool, createRawRoundRobin, type PoolKind } from './competitors.js';
 import { fmt, median, percentile, spreadPct } from './stats.js';
 import type { Table } from './report.js';
+import { load } from './load.js';
 
 type Runner = { name: string; run(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> };
 
@@ -49,25 +50,6 @@ async function runners(size: number): Promise<Runner[]> {
   return out;
 }
 
-async function load(runner: Runner, sql: string, values: () => unknown[] | undefined, concurrency: number, durationMs: number) {
-  let stop = false;
-  let done = 0;
-  const lat: number[] = [];
-  setTimeout(() => (stop = true), durationMs);
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (!stop) {
-        const t0 = performance.now();
-        await runner.run(sql, values());
-        if ((done & 3) === 0) lat.push(performance.now() - t0);
-        done++;
-      }
-    }),
-  );
-  return { qps: done / ((performance.now() - started) / 1000), lat };
-}
-
 export async function queries(opts: { quick: boolean }): Promise<{ results: unknown[]; tables: Table[] }> {
   const sizes = opts.quick ? [10] : [10, 20];
   const concurrencies = opts.quick ? [1, 64] : [1, 16, 64, 256];
@@ -85,7 +67,7 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
       for (const concurrency of concurrencies) {
         for (const r of rs) {
           const runs = [];
-          for (let i = 0; i < 3; i++) runs.push(await load(r, sql, values, concurrency, durationMs));
+          for (let i = 0; i < 3; i++) runs.push(await load(() => r.run(sql, values()), concurrency, durationMs));
           const lat = runs.flatMap((x) => x.lat);
           results.push({ size, statement: label, concurrency, runner: r.name, qps: runs.map((x) => x.qps), p50: percentile(lat, 50), p99: percentile(lat, 99) });
           process.stdout.write('.');

@@ -33,7 +33,7 @@ async function appSessions(): Promise<number> {
 }
 
 describe('F1: server down at start, then up', () => {
-  it('open() fails within the deadline with the refusal as cause; a pool started anyway recovers when the server appears', async () => {
+  it('open() fails within the deadline with the refusal as cause; a pool started anyway recovers when the server appears', async (t) => {
     await db.kill();
     const failed = await timed(createPool(appUrl(), { minSize: 1, maxSize: 2, acquireTimeoutMs: 800 }));
     assert.ok(failed.value instanceof PoolOpenError);
@@ -55,13 +55,14 @@ describe('F1: server down at start, then up', () => {
     }
     const recoveredMs = performance.now() - readyAt;
     assert.ok(served && recoveredMs < 2500, `first query ${Math.round(recoveredMs)} ms after the server was ready (≤ one backoff step + connect)`);
+    t.diagnostic(`F1: open() failed after ${Math.round(failed.ms)} ms (deadline 800); acquire failed after ${Math.round(early.ms)} ms (500); ${errorsWhileDown} connect attempts in ~2 s; first query ${Math.round(recoveredMs)} ms after ready`);
     await pool.close();
   });
 });
 
 describe('F2: server restart under steady load', () => {
   for (const how of ['SIGTERM', 'SIGKILL'] as const) {
-    it(`${how}: errors only during the outage, each within the deadline; back to minSize ≤ 2 s after ready; no dead connection afterwards`, async () => {
+    it(`${how}: errors only during the outage, each within the deadline; back to minSize ≤ 2 s after ready; no dead connection afterwards`, async (t) => {
       const pool = await createPool(appUrl(), { minSize: 4, maxSize: 4, acquireTimeoutMs: 700 });
       let running = true;
       let ok = 0;
@@ -98,6 +99,7 @@ describe('F2: server restart under steady load', () => {
       // After recovery every connection handed out works.
       const results = await Promise.allSettled(Array.from({ length: 40 }, () => pool.query('SELECT 1')));
       assert.equal(results.filter((r) => r.status === 'rejected').length, 0);
+      t.diagnostic(`F2 ${how}: ${ok} ok, ${failed} failed; slowest failure ${Math.round(slowest)} ms; back at minSize ${Math.round(backMs)} ms after ready`);
       await pool.close();
     });
   }
@@ -111,7 +113,7 @@ describe('network faults through the proxy', () => {
   after(() => proxy.close());
 
   for (const idle of [1, 4]) {
-    it(`F6: black hole after warm-up with ${idle} idle connection(s): acquire rejects at the deadline whatever N; heals after pass`, async () => {
+    it(`F6: black hole after warm-up with ${idle} idle connection(s): acquire rejects at the deadline whatever N; heals after pass`, async (t) => {
       await proxy.pass();
       const pool = await createPool(appUrl(proxy.port), { minSize: idle, maxSize: idle, acquireTimeoutMs: 500, pingThresholdMs: 20, enableHealthCheck: false, connectTimeout: 400 });
       await sleep(60); // idle past the ping threshold
@@ -125,11 +127,12 @@ describe('network faults through the proxy', () => {
       while (!healed && performance.now() - healedAt < 3000) healed = await pool.query('SELECT 1').then(() => true, () => false);
       assert.ok(healed && performance.now() - healedAt < 1500, `healed in ${Math.round(performance.now() - healedAt)} ms`);
       assert.ok(pool.stats().lost >= 1, 'the connection whose ping hung was destroyed, not reused');
+      t.diagnostic(`F6 N=${idle}: acquire rejected after ${Math.round(r.ms)} ms (deadline 500); healed ${Math.round(performance.now() - healedAt)} ms after pass`);
       await pool.close();
     });
   }
 
-  it('F7: black hole during a borrowed query: bounded by socketTimeout, and the connection is evicted', async () => {
+  it('F7: black hole during a borrowed query: bounded by socketTimeout, and the connection is evicted', async (t) => {
     await proxy.pass();
     const pool = await createPool(appUrl(proxy.port), { minSize: 1, maxSize: 1, socketTimeout: 800, pingThresholdMs: 0, enableHealthCheck: false });
     const conn = await pool.acquire();
@@ -137,6 +140,7 @@ describe('network faults through the proxy', () => {
     const r = await timed(conn.query('SELECT 1'));
     assert.ok(r.value instanceof Error);
     assert.ok(r.ms >= 750 && r.ms <= 800 + DELTA, `query failed after ${Math.round(r.ms)} ms`);
+    t.diagnostic(`F7: query failed after ${Math.round(r.ms)} ms (socketTimeout 800)`);
     await conn.release();
     await proxy.pass();
     const next = await pool.acquire();
@@ -146,18 +150,19 @@ describe('network faults through the proxy', () => {
     await pool.close();
   });
 
-  it('F8: black hole before the greeting: each connect aborted at connectTimeout, counted as a connection error', async () => {
+  it('F8: black hole before the greeting: each connect aborted at connectTimeout, counted as a connection error', async (t) => {
     proxy.blackHole();
     const r = await timed(createPool(appUrl(proxy.port), { minSize: 1, maxSize: 1, connectTimeout: 300, acquireTimeoutMs: 1000 }));
     assert.ok(r.value instanceof PoolOpenError);
     assert.match((r.value as Error).message, /timeout|ER_CONNECTION_TIMEOUT/i);
     assert.ok(r.ms <= 1000 + DELTA, `open gave up after ${Math.round(r.ms)} ms`);
+    t.diagnostic(`F8: open() gave up after ${Math.round(r.ms)} ms (deadline 1000, connectTimeout 300)`);
     await proxy.pass();
   });
 });
 
 describe('server-side limits', () => {
-  it('F10: MAX_USER_CONNECTIONS reached: acquire rejects at the deadline with cause 1226, and recovers when a slot frees', async () => {
+  it('F10: MAX_USER_CONNECTIONS reached: acquire rejects at the deadline with cause 1226, and recovers when a slot frees', async (t) => {
     const pool = await createPool(`mariadb://lim:lim-pw@127.0.0.1:${db.port}/test`, { minSize: 2, maxSize: 3, acquireTimeoutMs: 400 });
     const held = [await pool.acquire(), await pool.acquire()];
     const r = await timed(pool.acquire());
@@ -167,6 +172,7 @@ describe('server-side limits', () => {
     await held[0]?.release();
     const again = await timed(pool.acquire());
     assert.ok(!(again.value instanceof Error) && again.ms < 200, `served ${Math.round(again.ms)} ms after a slot freed`);
+    t.diagnostic(`F10: rejected after ${Math.round(r.ms)} ms (deadline 400) with cause 1226; served ${Math.round(again.ms)} ms after a slot freed`);
     await (again.value as { release(): Promise<void> }).release();
     await held[1]?.release();
     await pool.close();

@@ -35,7 +35,7 @@ after(async () => {
 });
 
 describe('F26: randomized soak with faults', () => {
-  it(`transactions under random network and server faults for ${DURATION_MS} ms (seed ${SEED}): every acknowledged commit kept, no rolled-back write, nothing lent twice, nothing left`, async () => {
+  it(`transactions under random network and server faults for ${DURATION_MS} ms (seed ${SEED}): every acknowledged commit kept, no rolled-back write, nothing lent twice, nothing left`, async (t) => {
     const random = prng(SEED);
     const pool = await createPool(`mariadb://app:soak-pw@127.0.0.1:${proxy.port}/test`, {
       minSize: 2,
@@ -145,6 +145,6 @@ describe('F26: randomized soak with faults', () => {
     assert.equal(lentTwice, 0, 'a connection was lent to two borrowers at once');
     assert.ok(maxSeenSize <= 6, `size above maxSize: ${maxSeenSize}`);
     assert.equal(sessions, 0, 'sessions left on the server after close()');
-    console.log(`# soak: ${summary}`);
+    t.diagnostic(`F26 soak: ${summary}`);
   });
 });
