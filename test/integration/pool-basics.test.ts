@@ -113,3 +113,19 @@ describe('core API against the server', () => {
     assert.deepEqual(await sessionsGone(ids), []);
   });
 });
+
+describe('multiplexed pool.query() against the server', () => {
+  it('maxPipelineDepth 4 on 2 connections: 200 concurrent statements, each result to its caller, errors attributed', async () => {
+    const pool = await testPool({ minSize: 2, maxSize: 2, maxPipelineDepth: 4 });
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      i === 57
+        ? pool.query('SELECT * FROM mariapool_no_such_table').then(() => 'ok', (e: { code?: string }) => e.code)
+        : pool.query<Array<{ v: bigint | number }>>('SELECT ? AS v', [i]).then((rows) => Number(rows[0]?.v)),
+    );
+    const results = await Promise.all(calls);
+    results.forEach((r, i) => assert.equal(r, i === 57 ? 'ER_NO_SUCH_TABLE' : i, `caller ${i}`));
+    assert.equal(pool.status().borrowed, 0);
+    assert.equal(pool.status().size, 2);
+    await pool.close();
+  });
+});

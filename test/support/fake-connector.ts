@@ -29,10 +29,23 @@ export class FakeConnection implements DriverConnection {
     return this.valid;
   }
 
-  async query(sql: unknown): Promise<any> {
+  /** Statements currently running on this connection (pipelined ones included). */
+  inFlight = 0;
+  maxInFlight = 0;
+
+  async query(sql: unknown, values?: unknown): Promise<any> {
     if (!this.valid) throw Object.assign(new Error('connection closed'), { code: 'ER_CMD_CONNECTION_CLOSED' });
     const text = typeof sql === 'string' ? sql : (sql as { sql: string }).sql;
     this.statements.push(text);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.#connector.queryGate;
+    } finally {
+      this.inFlight--;
+    }
+    if (text === 'FAIL') throw Object.assign(new Error('statement failed'), { code: 'ER_FAKE' });
+    if (text === 'ECHO') return [{ threadId: this.threadId, value: values }];
     if (/^(BEGIN|START TRANSACTION)/i.test(text) || /^INSERT/i.test(text)) this.inTrans = true;
     if (/^(COMMIT|ROLLBACK)/i.test(text)) this.inTrans = false;
     return [{ threadId: this.threadId }];
@@ -108,6 +121,8 @@ export class FakeConnector implements Connector {
   failWith: Error | undefined;
   /** While true, connects wait until release() is called. */
   holdConnects = false;
+  /** While set, every statement waits for it (to observe statements in flight). */
+  queryGate: Promise<void> | undefined;
   #held: Array<() => void> = [];
   #nextThread = 1;
 

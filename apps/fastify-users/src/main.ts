@@ -1,10 +1,12 @@
+import { resolveDatabaseUrl } from '@mariapool/testing';
 import { buildApp } from './app.js';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
-const app = await buildApp({ fastify: { logger: { level: process.env['LOG_LEVEL'] ?? 'info' } } });
+const { url, server } = await resolveDatabaseUrl();
+const app = await buildApp({ url, fastify: { logger: { level: process.env['LOG_LEVEL'] ?? 'info' } } });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void app.close().then(() => process.exit(0)));
+  process.once(signal, () => void app.close().then(() => server?.stop()).then(() => process.exit(0)));
 }
 await app.listen({ port, host });
 console.log(`fastify-users listening on http://${host}:${port}

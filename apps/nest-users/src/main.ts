@@ -1,8 +1,11 @@
+import { resolveDatabaseUrl } from '@mariapool/testing';
 import { createNestUsersApp } from './app.factory.js';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
-const app = await createNestUsersApp({ logger: ['log', 'error', 'warn'] });
+// A throw-away server, if one was started, is killed and its data removed when the process exits.
+const { url } = await resolveDatabaseUrl();
+const app = await createNestUsersApp({ url, logger: ['log', 'error', 'warn'] });
 app.enableShutdownHooks();
 await app.listen(port, host);
 console.log(`nest-users (Fastify adapter) listening on http://${host}:${port}

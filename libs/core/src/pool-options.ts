@@ -36,6 +36,13 @@ export interface PoolSettings {
   leakDetectionThresholdMs?: number;
   /** Where background events are reported (pino-compatible). @default undefined (silent) */
   logger?: PoolLogger;
+  /**
+   * Multiplexing for `pool.query()` / `pool.execute()`: up to this many stateless autocommit
+   * statements in flight on one borrowed connection (driver pipelining). 1 = off: each statement
+   * borrows a connection exclusively. `acquire()`, `withConnection()` and `transaction()` are
+   * never multiplexed. @default 1
+   */
+  maxPipelineDepth?: number;
 }
 
 /** Connection options, passed through to the `mariadb` driver (see its documentation for each). */
@@ -129,6 +136,7 @@ export interface ResolvedPoolOptions {
   readonly resetConnection: boolean;
   readonly maxWaiters: number;
   readonly leakDetectionThresholdMs: number;
+  readonly maxPipelineDepth: number;
   readonly logger: PoolLogger | undefined;
   readonly connection: ResolvedConnectionOptions;
 }
@@ -145,6 +153,7 @@ export const DEFAULT_POOL_OPTIONS = Object.freeze({
   resetConnection: false,
   maxWaiters: 0,
   leakDetectionThresholdMs: 0,
+  maxPipelineDepth: 1,
 });
 
 /** Beyond this, a pool is almost certainly a mistake: MariaDB's default max_connections is 151. */
@@ -153,7 +162,7 @@ export const MAX_POOL_SIZE = 1000;
 const MAX_MS = 2_073_600_000;
 
 type OptionKind =
-  | 'size' | 'count' | 'ms' | 'port' | 'bool' | 'string' | 'stringOrArray'
+  | 'size' | 'count' | 'depth' | 'ms' | 'port' | 'bool' | 'string' | 'stringOrArray'
   | 'object' | 'function' | 'any' | 'ssl' | 'logger' | 'password' | 'hosts' | 'uri';
 
 const POOL_OPTION_KINDS: Readonly<Record<keyof PoolSettings | 'uri' | 'password' | 'hosts', OptionKind>> = {
@@ -169,6 +178,7 @@ const POOL_OPTION_KINDS: Readonly<Record<keyof PoolSettings | 'uri' | 'password'
   resetConnection: 'bool',
   maxWaiters: 'count',
   leakDetectionThresholdMs: 'ms',
+  maxPipelineDepth: 'depth',
   logger: 'logger',
   uri: 'uri',
   password: 'password',
@@ -281,6 +291,8 @@ function kindProblem(kind: OptionKind, v: unknown): string | undefined {
       return undefined;
     case 'count':
       return Number.isInteger(v) && (v as number) >= 0 ? undefined : `expected an integer >= 0, got ${show(v)}`;
+    case 'depth':
+      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1024 ? undefined : `expected an integer 1-1024, got ${show(v)}`;
     case 'ms':
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `expected a time in ms >= 0, got ${show(v)}`;
       return v > MAX_MS ? `must be at most ${MAX_MS} ms (24 days), got ${v}` : undefined;
@@ -335,7 +347,7 @@ function coerceFromText(key: string, text: string): unknown {
   const kind = KINDS[key];
   if (kind === undefined) throw unknownOption(key);
   switch (kind) {
-    case 'size': case 'count': case 'ms': case 'port':
+    case 'size': case 'count': case 'depth': case 'ms': case 'port':
       return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
     case 'bool':
       return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;

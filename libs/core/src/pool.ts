@@ -40,6 +40,7 @@ import {
   selectIdleToClose,
 } from './maintenance.js';
 import { createMariaDbConnector } from './mariadb-connector.js';
+import { Multiplexer } from './multiplexer.js';
 import { PoolConnection, type LeaseOwner } from './pool-connection.js';
 import type { PoolLogger } from './pool-logger.js';
 import { checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
@@ -111,6 +112,7 @@ export class Pool {
   readonly #stats = emptyStats();
   readonly #backoff: Backoff;
   readonly #owner: LeaseOwner;
+  readonly #multiplexer: Multiplexer | undefined;
   #minSize: number;
   #maxSize: number;
   #opening = 0;
@@ -137,6 +139,10 @@ export class Pool {
     this.#backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: this.#random });
     this.#waiters = new WaiterQueue(this.#clock, (w) => this.#timeOut(w));
     this.#owner = { name: this.#o.name, giveBack: (entry, destroy) => this.#giveBack(entry, destroy) };
+    this.#multiplexer =
+      this.#o.maxPipelineDepth > 1
+        ? new Multiplexer({ acquire: () => this.acquire(), waiting: () => this.#waiters.size, maxSize: () => this.#maxSize }, this.#o.maxPipelineDepth)
+        : undefined;
   }
 
   get name(): string {
@@ -233,8 +239,13 @@ export class Pool {
     }, options);
   }
 
-  /** Borrows, runs one text-protocol statement, releases. */
+  /**
+   * Borrows, runs one text-protocol statement, releases. With `maxPipelineDepth` > 1 the statement
+   * may share a borrowed connection with others in flight (see Multiplexer): use it for stateless
+   * autocommit statements only.
+   */
   async query<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
+    if (this.#multiplexer !== undefined) return this.#multiplexer.run((conn) => conn.query<T>(sql, values));
     const conn = await this.acquire();
     try {
       return await conn.query<T>(sql, values);
@@ -243,8 +254,9 @@ export class Pool {
     }
   }
 
-  /** Borrows, runs one prepared statement, releases. */
+  /** Borrows, runs one prepared statement, releases; multiplexed like query(). */
   async execute<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
+    if (this.#multiplexer !== undefined) return this.#multiplexer.run((conn) => conn.execute<T>(sql, values));
     const conn = await this.acquire();
     try {
       return await conn.execute<T>(sql, values);

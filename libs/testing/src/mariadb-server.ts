@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { findBinaries, type MariaDbBinaries } from './binaries.js';
 import { freePort } from './free-port.js';
-import { track } from './process-reaper.js';
+import { forget, removeOnExit, track } from './process-reaper.js';
 import { runSql, type TextRow } from './sql-client.js';
 
 const exec = promisify(execFile);
@@ -46,9 +46,7 @@ function templateDir(bin: MariaDbBinaries): Promise<string> {
     await exec(bin.installDb, ['--no-defaults', '--user=root', `--datadir=${dir}`, '--auth-root-authentication-method=normal', '--skip-test-db'], {
       maxBuffer: 16 * 1024 * 1024,
     });
-    process.once('exit', () => {
-      void rm(dir, { recursive: true, force: true });
-    });
+    removeOnExit(dir);
     return dir;
   })();
   return template;
@@ -76,6 +74,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<MariaDbServer> {
   const bin = findBinaries();
   const base = await mkdtemp(path.join(tmpdir(), 'mariapool-mdb-'));
+  removeOnExit(base);
   const dataDir = path.join(base, 'data');
   await cp(await templateDir(bin), dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
@@ -127,6 +126,7 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
     async stop() {
       await halt('SIGTERM');
       await rm(base, { recursive: true, force: true });
+      forget(base);
     },
     async kill() {
       await halt('SIGKILL');
