@@ -46,7 +46,9 @@ describe('F1: server down at start, then up', () => {
     assert.ok(early.ms <= 500 + DELTA);
     await sleep(1500); // let the backoff grow
     const errorsWhileDown = pool.stats().connectErrors;
-    assert.ok(errorsWhileDown >= 3 && errorsWhileDown <= 20, `backoff, not a busy loop: ${errorsWhileDown} attempts in ~2 s`);
+    // Refused connects retry at most every ~60 ms (cheap for the server, quick recovery); a busy
+    // loop would make thousands of attempts here.
+    assert.ok(errorsWhileDown >= 3 && errorsWhileDown <= 150, `backoff, not a busy loop: ${errorsWhileDown} attempts in ~2 s`);
     await db.restart();
     const readyAt = performance.now();
     let served = false;

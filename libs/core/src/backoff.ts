@@ -15,9 +15,12 @@ export class Backoff {
     this.#random = options.random ?? Math.random;
   }
 
-  /** The delay before the next attempt (ms), and counts the attempt. ±20 % jitter. */
-  next(): number {
-    const base = Math.min(this.#maxMs, this.#initialMs * 2 ** this.#attempt);
+  /**
+   * The delay before the next attempt (ms), and counts the attempt. ±20 % jitter. `capMs` lowers
+   * the ceiling for this attempt (a refused connect costs the server nothing, so retry it sooner).
+   */
+  next(capMs = this.#maxMs): number {
+    const base = Math.min(this.#maxMs, capMs, this.#initialMs * 2 ** this.#attempt);
     this.#attempt = Math.min(this.#attempt + 1, 30);
     return Math.round(base * (0.8 + 0.4 * this.#random()));
   }

@@ -17,14 +17,13 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 class MariaDbConnection implements DriverConnection {
   readonly #conn: mariadb.Connection;
   readonly #afterReset: string[];
+  /** Fixed for the connection's life (a reset keeps the session); read once, not through three getters per borrow. */
+  readonly threadId: number | null;
 
   constructor(conn: mariadb.Connection, afterReset: string[]) {
     this.#conn = conn;
     this.#afterReset = afterReset;
-  }
-
-  get threadId(): number | null {
-    return this.#conn.threadId;
+    this.threadId = conn.threadId;
   }
 
   inTransaction(): boolean {

@@ -73,6 +73,12 @@ const MAX_GROWTH_CONNECTS = 2;
 const MAX_FILL_CONNECTS = 8;
 /** Bound for background pings and release cleanups (ms), so a black hole cannot pin a connection. */
 const MAX_CHECK_MS = 5000;
+/**
+ * Reconnect backoff ceiling when the server refuses outright (it is restarting): a refused connect
+ * costs the server nothing, and a short ceiling gets the pool back within ~0.1 s of the restart (at most ~16 attempts per second).
+ * Other failures (timeouts, too many connections, auth) back off up to 2 s.
+ */
+const REFUSED_BACKOFF_MAX_MS = 60;
 /** Floor of a pre-lend ping's timeout (ms): the waiter's own deadline still applies. */
 const MIN_PING_MS = 100;
 /**
@@ -547,10 +553,11 @@ export class Pool {
     }
     this.#notifySettled();
     if (this.#state !== 'open' || this.#retryTimer !== undefined) return;
+    const refused = (error as { code?: string } | undefined)?.code === 'ECONNREFUSED';
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#dispatch();
-    }, this.#backoff.next());
+    }, this.#backoff.next(refused ? REFUSED_BACKOFF_MAX_MS : undefined));
   }
 
   // ---- giving back ---------------------------------------------------------------------------
@@ -595,7 +602,9 @@ export class Pool {
    * from a check and keeps its idle age (bottom of the stack), so checks never defeat idle eviction.
    */
   #toIdle(entry: PooledConnection, now: number, returned: boolean): void {
-    if (entry.isRetired(now, this.#generation) || this.#state !== 'open' || this.#all.size + this.#opening > this.#maxSize) {
+    // A returned connection's socket was checked a moment ago by #giveBack: skip that check.
+    const retired = returned ? entry.isOutdated(now, this.#generation) : entry.isRetired(now, this.#generation);
+    if (retired || this.#state !== 'open' || this.#all.size + this.#opening > this.#maxSize) {
       this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
       this.#dispatch();
       return;
