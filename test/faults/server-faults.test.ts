@@ -95,14 +95,15 @@ describe('F2: server restart under steady load', () => {
       await sleep(300);
       running = false;
       await Promise.all(workers);
-      assert.ok(backMs <= 2000, `back at minSize ${Math.round(backMs)} ms after ready`);
-      assert.ok(failed > 0 && ok > 0);
-      assert.ok(slowest <= 700 + 1000 + DELTA, `a failing request took ${Math.round(slowest)} ms (deadline + one in-flight statement)`);
       // After recovery every connection handed out works.
-      const results = await Promise.allSettled(Array.from({ length: 40 }, () => pool.query('SELECT 1')));
-      assert.equal(results.filter((r) => r.status === 'rejected').length, 0);
-      t.diagnostic(`F2 ${how}: ${ok} ok, ${failed} failed; slowest failure ${Math.round(slowest)} ms; back at minSize ${Math.round(backMs)} ms after ready`);
+      const afterRecovery = await Promise.allSettled(Array.from({ length: 40 }, () => pool.query('SELECT 1')));
+      // Failures are allowed during the outage, not required: a quick restart may go unnoticed.
       await pool.close();
+      assert.ok(backMs <= 2000, `back at minSize ${Math.round(backMs)} ms after ready`);
+      assert.ok(ok > 0);
+      assert.ok(slowest <= 700 + 1000 + DELTA, `a failing request took ${Math.round(slowest)} ms (deadline + one in-flight statement)`);
+      assert.equal(afterRecovery.filter((r) => r.status === 'rejected').length, 0);
+      t.diagnostic(`F2 ${how}: ${ok} ok, ${failed} failed; slowest failure ${Math.round(slowest)} ms; back at minSize ${Math.round(backMs)} ms after ready`);
     });
   }
 });
