@@ -24,7 +24,11 @@ describe('queueing under exhaustion', () => {
     const holders = [0, 1].map(() => pool.withConnection((c) => c.query('DO SLEEP(0.3)'), { timeoutMs: 1000 }));
     await sleep(20);
     const started = performance.now();
-    const waiters = await Promise.all([pool.acquire().catch((e: unknown) => e), pool.acquire().catch((e: unknown) => e)]);
+    const pending = [pool.acquire().catch((e: unknown) => e), pool.acquire().catch((e: unknown) => e)];
+    // F23: status is exact at this sampled point.
+    const sampled = pool.status();
+    assert.deepEqual([sampled.size, sampled.available, sampled.borrowed, sampled.waiting, sampled.opening], [2, 0, 2, 2, 0]);
+    const waiters = await Promise.all(pending);
     const elapsed = performance.now() - started;
     assert.equal(pool.status().waiting, 0, 'the queue is empty again');
     for (const w of waiters) {
@@ -56,6 +60,62 @@ describe('queueing under exhaustion', () => {
     finished.forEach((ms, i) => assert.ok(Math.abs(ms - (expected[i] as number)) <= DELTA / 2 + 50, `job ${i} finished at ${Math.round(ms)} ms, expected ≈ ${expected[i]}`));
     assert.equal(used.size, 2, 'both connections used');
     t.diagnostic(`F13: jobs finished at ${finished.map((x) => Math.round(x)).join(', ')} ms`);
+    await pool.close();
+  });
+});
+
+describe('lifetime and resize against the server', () => {
+  it('F17: lifetimes expire staggered (jitter), never while borrowed, each replaced by a new session', async (t) => {
+    const pool = await createPool(url(), { minSize: 4, maxSize: 4, maxLifetimeMs: 600, enableHealthCheck: false });
+    const first = await Promise.all(Array.from({ length: 4 }, () => pool.acquire()));
+    const originalIds = first.map((c) => c.threadId);
+    const held = first[0];
+    for (const c of first.slice(1)) await c.release();
+    const seen = new Map<number | null, number>();
+    const started = performance.now();
+    while (performance.now() - started < 1500) {
+      const conns = await Promise.all(Array.from({ length: 3 }, () => pool.acquire()));
+      for (const c of conns) if (!seen.has(c.threadId)) seen.set(c.threadId, Math.round(performance.now() - started));
+      for (const c of conns) await c.release();
+      await sleep(5);
+    }
+    assert.equal(held?.released, false);
+    assert.deepEqual((await held!.query<Array<{ one: number }>>('SELECT 1 AS one'))[0]?.one, 1, 'still usable past its lifetime while borrowed');
+    const replacements = [...seen.entries()].filter(([id]) => !originalIds.includes(id));
+    assert.ok(replacements.length >= 3, `replacements opened: ${JSON.stringify(replacements)}`);
+    const firstTimes = replacements.map(([, at]) => at).sort((a, b) => a - b);
+    assert.ok(firstTimes.at(-1)! - firstTimes[0]! > 0, 'expiries were staggered, not simultaneous');
+    await held!.release();
+    t.diagnostic(`F17: replacement sessions first seen at ${firstTimes.join(', ')} ms (lifetime 600 ms, up to 5 % jitter)`);
+    await pool.close();
+  });
+
+  it('F21: resize up and down under load: bounds apply, no statement fails, borrowers are not interrupted', async () => {
+    const pool = await createPool(url(), { minSize: 2, maxSize: 4 });
+    let running = true;
+    let failed = 0;
+    let done = 0;
+    let maxSize = 0;
+    const workers = Array.from({ length: 8 }, async () => {
+      while (running) {
+        await pool.withConnection((c) => c.query('DO SLEEP(0.01)')).then(() => done++, () => failed++);
+        maxSize = Math.max(maxSize, pool.status().size);
+      }
+    });
+    await sleep(200);
+    pool.resize({ minSize: 1, maxSize: 2 });
+    await sleep(300);
+    const small = pool.status();
+    pool.resize({ minSize: 3, maxSize: 6 });
+    await sleep(300);
+    const large = pool.status();
+    running = false;
+    await Promise.all(workers);
+    assert.equal(failed, 0);
+    assert.ok(done > 50);
+    assert.ok(small.size <= 2, `shrunk to ${small.size}`);
+    assert.ok(large.size > 2 && large.size <= 6, `grew to ${large.size}`);
+    assert.throws(() => pool.resize({ minSize: 5, maxSize: 3 }), /must not exceed/);
     await pool.close();
   });
 });

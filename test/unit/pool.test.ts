@@ -78,17 +78,32 @@ describe('open and warm-up', () => {
     assert.equal(pool.closed, true);
   });
 
-  it('retries transient connect errors with backoff until the open deadline', async () => {
-    const { pool, connector, clock } = setup({ minSize: 1, acquireTimeoutMs: 1000 });
+  it('retries transient connect errors with capped exponential backoff until the open deadline', async () => {
+    const { pool, connector, clock } = setup({ minSize: 1, acquireTimeoutMs: 3000 });
+    connector.failWith = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
+    const opening = pool.open().catch((e: unknown) => e);
+    await clock.advance(2999);
+    const attempts = connector.connectAttempts;
+    // 50, 100, 200, 400, 800, 1600 ms (±20 %): about 6 attempts in 3 s, never a busy loop.
+    assert.ok(attempts >= 4 && attempts <= 8, `backoff spaced the attempts (${attempts} in 3 s)`);
+    await clock.advance(2);
+    const error = await opening;
+    assert.ok(error instanceof PoolOpenError);
+    assert.match(error.message, /ETIMEDOUT/);
+  });
+
+  it('retries a refused connect within ~60 ms (server restarting: cheap to probe, quick to recover)', async () => {
+    const { pool, connector, clock } = setup({ minSize: 1, acquireTimeoutMs: 5000 });
     connector.failWith = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const opening = pool.open().catch((e: unknown) => e);
     await clock.advance(999);
     const attempts = connector.connectAttempts;
-    assert.ok(attempts >= 3 && attempts <= 8, `backoff spaced the attempts (${attempts} in 1 s), no busy loop`);
-    await clock.advance(2);
-    const error = await opening;
-    assert.ok(error instanceof PoolOpenError);
-    assert.match(error.message, /ECONNREFUSED/);
+    assert.ok(attempts >= 12 && attempts <= 25, `about one attempt per 60 ms (${attempts} in 1 s)`);
+    connector.failWith = undefined;
+    await clock.advance(80);
+    assert.equal(pool.status().size, 1, 'connected within one step once the server accepts');
+    assert.equal(await opening, pool);
+    await pool.close();
   });
 
   it('starts on first acquire without open()', async () => {
