@@ -18,15 +18,22 @@ function answers(host: string, port: number, timeoutMs: number): Promise<boolean
 }
 
 /**
- * For demos: `MARIADB_URL` when set; else the default local server when something answers on
- * 127.0.0.1:3306; else a private throw-away server (stopped when the process exits), so a newcomer
- * with only the OS's mariadb-server package installed still gets a running demo.
+ * For demos: `MARIADB_URL` when set; else `defaultUrl` when something answers at its host and
+ * port; else a private throw-away server (stopped when the process exits), so a newcomer with only
+ * the OS's mariadb-server package installed still gets a running demo.
  */
-export async function resolveDatabaseUrl(log: (message: string) => void = console.log): Promise<{ url: string; server?: MariaDbServer }> {
+export async function resolveDatabaseUrl(
+  options: { defaultUrl?: string; log?: (message: string) => void } = {},
+): Promise<{ url: string; server?: MariaDbServer }> {
+  const log = options.log ?? console.log;
   const fromEnv = process.env['MARIADB_URL'];
   if (fromEnv) return { url: fromEnv };
-  if (await answers('127.0.0.1', 3306, 1000)) return { url: DEFAULT_MARIADB_URL };
-  log('MARIADB_URL is not set and nothing answers on 127.0.0.1:3306: starting a private throw-away MariaDB server for this demo');
+  const defaultUrl = options.defaultUrl ?? DEFAULT_MARIADB_URL;
+  const target = new URL(defaultUrl.replace(/^(mariadb|mysql):/, 'http:'));
+  const host = target.hostname;
+  const port = Number(target.port || 3306);
+  if (await answers(host, port, 1000)) return { url: defaultUrl };
+  log(`MARIADB_URL is not set and nothing answers on ${host}:${port}: starting a private throw-away MariaDB server for this demo`);
   const server = await startMariaDb();
   log(`throw-away MariaDB ready at ${server.url} (data in ${server.dataDir}; removed when the demo stops)`);
   return { url: server.url, server };
