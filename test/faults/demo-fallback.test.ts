@@ -4,14 +4,8 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { createPool } from '@mariapool/core';
 import { resolveDatabaseUrl } from '@mariapool/testing';
+import { refusedPort } from '../support/db.js';
 
-async function refusedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('demo database fallback', () => {
   it('with MARIADB_URL unset and nothing at the default address, starts a throw-away server and says so', async () => {

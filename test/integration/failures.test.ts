@@ -1,6 +1,5 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +11,7 @@ import {
   PoolOpenError,
   type PoolLogger,
 } from '@mariapool/core';
-import { adminSql, closeAdmin, liveThreadIds, sessionsGone, MARIADB_URL, sleep, testPool } from '../support/db.js';
+import { adminSql, closeAdmin, refusedPort, sessionsGone, MARIADB_URL, sleep, testPool } from '../support/db.js';
 
 const PASSWORD = 'Pw-9f3b1c-UNIQUE';
 const USER = 'mariapool_test';
@@ -20,14 +19,6 @@ const server = new URL(MARIADB_URL.replace(/^mariadb:/, 'http:'));
 const host = server.hostname;
 const port = Number(server.port || 3306);
 
-/** A local port nothing listens on. */
-async function refusedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 function everythingPrintable(error: unknown): string {
   const e = error as Error & { cause?: Error };

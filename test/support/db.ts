@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createPool, type Pool, type PoolOptions } from '@mariapool/core';
 
 /** The server every integration test uses (one variable, one place). */
@@ -44,4 +45,13 @@ export async function sessionsGone(ids: Array<number | null>, withinMs = 1000): 
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A local TCP port nothing listens on (connects to it are refused). */
+export async function refusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
