@@ -23,7 +23,8 @@ export function renderTable(t: Table): string {
 export function saveResults(part: string, data: unknown, tables: Table[], context: string): void {
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(path.join(RESULTS, `${part}.json`), JSON.stringify({ part, when: new Date().toISOString(), context, data }, null, 2));
-  const file = path.join(RESULTS, 'RESULTS.md');
+  // Quick runs (CI, smoke checks) never overwrite the committed full results.
+  const file = path.join(RESULTS, part.endsWith('-quick') ? 'RESULTS-quick.md' : 'RESULTS.md');
   const sections = new Map<string, string>();
   if (existsSync(file)) {
     for (const chunk of readFileSync(file, 'utf8').split(/\n(?=## part: )/)) {
