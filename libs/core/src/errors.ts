@@ -141,3 +141,13 @@ export class ScopeFinishedError extends PoolError {
     super('ERR_POOL_SCOPE_FINISHED', `request already finished: no connection from pool "${poolName}" can be borrowed for it`, { poolName });
   }
 }
+
+const UNAVAILABLE_CODES: ReadonlySet<PoolErrorCode> = new Set(['ERR_POOL_ACQUIRE_TIMEOUT', 'ERR_POOL_QUEUE_FULL', 'ERR_POOL_CLOSED']);
+
+/**
+ * True for "no connection available right now" (acquire timeout, full queue, pool closed): for an
+ * HTTP server a 503 (retryable: saturated or shutting down), not a 500.
+ */
+export function isPoolUnavailable(error: unknown): error is PoolError {
+  return error instanceof PoolError && UNAVAILABLE_CODES.has(error.code);
+}

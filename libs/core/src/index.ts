@@ -33,6 +33,7 @@ export {
   PoolOpenError,
   PoolQueueFullError,
   ScopeFinishedError,
+  isPoolUnavailable,
   type PoolErrorCode,
 } from './errors.js';
 export { ConnectionPool, LegacyConnection, getPool, type ConnectionPoolOptions } from './legacy-connection-pool.js';

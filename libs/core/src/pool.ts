@@ -103,6 +103,11 @@ function isFatalConnectError(error: unknown): boolean {
 }
 
 const NOOP = (): void => {};
+
+/** Why a connection leaves the pool: it died ('lost', counted as such) or it is being replaced ('closed'). */
+function retireReason(entry: PooledConnection): 'lost' | 'closed' {
+  return entry.lost || !entry.raw.isValid() ? 'lost' : 'closed';
+}
 /** Shared by every release that needs no cleanup: no promise allocated per release. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -365,7 +370,7 @@ export class Pool {
       const entry = this.#idle[this.#idle.length - 1] as PooledConnection;
       if (entry.isRetired(now, this.#generation)) {
         this.#idle.pop();
-        this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
+        this.#retire(entry, retireReason(entry));
         continue;
       }
       if (needsPing(entry, now, this.#o.pingThresholdMs)) return undefined;
@@ -422,7 +427,7 @@ export class Pool {
     while (this.#waiters.size > 0 && this.#idle.length > 0) {
       const entry = this.#idle.pop() as PooledConnection;
       if (entry.isRetired(now, this.#generation)) {
-        this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
+        this.#retire(entry, retireReason(entry));
         continue;
       }
       if (needsPing(entry, now, this.#o.pingThresholdMs)) {
@@ -605,7 +610,7 @@ export class Pool {
     // A returned connection's socket was checked a moment ago by #giveBack: skip that check.
     const retired = returned ? entry.isOutdated(now, this.#generation) : entry.isRetired(now, this.#generation);
     if (retired || this.#state !== 'open' || this.#all.size + this.#opening > this.#maxSize) {
-      this.#retire(entry, entry.lost || !entry.raw.isValid() ? 'lost' : 'closed');
+      this.#retire(entry, retireReason(entry));
       this.#dispatch();
       return;
     }
@@ -753,7 +758,7 @@ export class Pool {
     const policy = { ...this.#o, minSize: this.#minSize };
     for (const e of selectIdleToClose(this.#idle, this.#all.size + this.#opening, now, this.#generation, policy)) {
       this.#idle.splice(this.#idle.indexOf(e), 1);
-      this.#retire(e, e.lost || !e.raw.isValid() ? 'lost' : 'closed');
+      this.#retire(e, retireReason(e));
     }
     if (policy.enableHealthCheck && now - this.#lastHealthCheck >= policy.validationIntervalMs) {
       this.#lastHealthCheck = now;

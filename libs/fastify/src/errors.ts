@@ -1,4 +1,4 @@
-import { PoolError } from '@mariapool/core';
+import { isPoolUnavailable } from '@mariapool/core';
 
 /** Raised by plugin misuse: bad registration, unknown pool name, a request that already ended. */
 export class PoolPluginError extends Error {
@@ -10,14 +10,12 @@ export class PoolPluginError extends Error {
   }
 }
 
-const UNAVAILABLE = new Set(['ERR_POOL_ACQUIRE_TIMEOUT', 'ERR_POOL_QUEUE_FULL', 'ERR_POOL_CLOSED']);
-
 /**
  * Gives pool errors an HTTP status for Fastify's error handler: "no connection available" is a
  * 503 (retryable, the server is saturated or shutting down), not a generic 500.
  */
 export function withHttpStatus(error: unknown): unknown {
-  if (error instanceof PoolError && UNAVAILABLE.has(error.code)) {
+  if (isPoolUnavailable(error)) {
     Object.assign(error, { statusCode: 503 });
   }
   return error;

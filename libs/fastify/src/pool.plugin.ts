@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ConnectionScope, Pool, ScopeFinishedError, type PoolConnection, type PoolOptions } from '@mariapool/core';
 import { PoolPluginError, withHttpStatus } from './errors.js';
-import { addTransactionHooks, isTransactional } from './transaction-hooks.js';
+import { addTransactionHooks, isStream, isTransactional } from './transaction-hooks.js';
 import './types.js';
 
 /** Plugin options: the core's pool options (and `uri`), plus `name` for a pool other than the default. */
@@ -29,10 +29,6 @@ function splitOptions(options: PoolPluginOptions): { key: string; poolOptions: P
     throw new PoolPluginError('ERR_POOL_PLUGIN_NAME', `invalid pool name ${JSON.stringify(name)}: use a non-empty name other than ${[...RESERVED].join(', ')} (omit name for the default pool)`);
   }
   return { key: name ?? DEFAULT, poolOptions: { ...rest, name: name ?? DEFAULT } };
-}
-
-function isStream(payload: unknown): boolean {
-  return typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
 }
 
 /** Installs, once per Fastify instance tree, the registry, the request decorator and the release hooks. */

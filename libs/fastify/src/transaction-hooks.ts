@@ -35,7 +35,7 @@ export function addTransactionHooks(route: RouteOptions): void {
     } else {
       await conn.rollback().catch(() => conn.destroy());
     }
-    if (typeof (payload as { pipe?: unknown } | null)?.pipe !== 'function') await conn.release();
+    if (!isStream(payload)) await conn.release();
     return payload;
   }];
 }
@@ -49,4 +49,9 @@ export function isTransactional(request: FastifyRequest): boolean {
 function toArray<T>(hooks: T | T[] | undefined): T[] {
   if (hooks === undefined) return [];
   return Array.isArray(hooks) ? hooks : [hooks];
+}
+
+/** A payload still being produced (a stream may read through the request's connection). */
+export function isStream(payload: unknown): boolean {
+  return typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
 }

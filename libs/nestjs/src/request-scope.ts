@@ -1,5 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import { ConnectionScope, PoolError, type PoolConnection } from '@mariapool/core';
+import { ConnectionScope, isPoolUnavailable, type PoolConnection } from '@mariapool/core';
 import type { PoolRegistry } from './pool.registry.js';
 
 const kScope = Symbol.for('mariapool.scope');
@@ -31,8 +31,6 @@ export function linkRequest(req: unknown, res: unknown, registry: PoolRegistry):
   r[kRegistry] = registry;
 }
 
-const UNAVAILABLE = new Set(['ERR_POOL_ACQUIRE_TIMEOUT', 'ERR_POOL_QUEUE_FULL', 'ERR_POOL_CLOSED']);
-
 /**
  * The request's connection from pool `name`: borrowed on first use, the same one for the rest of
  * the request, released once when the response closes (sent, failed, streamed to the end, or the
@@ -47,7 +45,7 @@ export async function requestConnection(name: string, req: unknown, res?: unknow
   try {
     return await scopeOf(r, res).get(name, registry.get(name));
   } catch (error) {
-    if (error instanceof PoolError && UNAVAILABLE.has(error.code)) {
+    if (isPoolUnavailable(error)) {
       throw new ServiceUnavailableException(error.message, { cause: error });
     }
     throw error;
