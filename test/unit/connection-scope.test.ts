@@ -40,4 +40,40 @@ describe('ConnectionScope', () => {
     assert.deepEqual([p.status().borrowed, p.status().available], [0, 1]);
     await p.close();
   });
+
+  it('maps queued-acquire failures with mapError; a connection lent at once is never mapped', async () => {
+    const p = pool(1);
+    await p.open();
+    const mapped: unknown[] = [];
+    const scope = new ConnectionScope({ mapError: (e) => (mapped.push(e), Object.assign(new Error('mapped'), { cause: e })) });
+    const lent = await scope.get('p', p); // an idle connection: lent at once
+    assert.equal(p.status().borrowed, 1);
+    const other = new ConnectionScope({ mapError: (e) => Object.assign(new Error('mapped'), { cause: e }) });
+    const queued = other.get('p', p).catch((e: unknown) => e);
+    assert.equal(p.status().waiting, 1);
+    await p.close({ timeoutMs: 0 }); // the waiter is rejected with PoolClosedError
+    const error = (await queued) as Error & { cause?: { code?: string } };
+    assert.equal(error.message, 'mapped');
+    assert.equal(error.cause?.code, 'ERR_POOL_CLOSED');
+    assert.equal(lent.released, true, 'close() revoked the lease');
+    await scope.finish(); // releasing a revoked lease is harmless
+    assert.deepEqual(mapped, [], 'nothing failed in the first scope');
+  });
+
+  it('a connection granted just before finish() is released on arrival, and the caller gets ScopeFinishedError', async () => {
+    const p = pool(1);
+    await p.open();
+    const holder = await p.acquire();
+    const scope = new ConnectionScope();
+    const waiting = scope.get('p', p).catch((e: unknown) => e);
+    // Same tick: release() hands the connection to the scope's waiter (granted, not yet observed by
+    // the scope), then finish() runs before the scope's handler has seen it.
+    const released = holder.release();
+    const finished = scope.finish();
+    await Promise.all([released, finished]);
+    assert.ok((await waiting) instanceof ScopeFinishedError);
+    assert.deepEqual([p.status().borrowed, p.status().available, p.stats().aborted], [0, 1, 0]);
+    await p.close();
+  });
 });
+

@@ -3,7 +3,7 @@ import './dispose-symbol.js';
 export { Pool, type AcquireOptions, type PoolDependencies } from './pool.js';
 export { createPool } from './create-pool.js';
 export { PoolConnection } from './pool-connection.js';
-export { ConnectionScope } from './connection-scope.js';
+export { ConnectionScope, type ConnectionScopeOptions } from './connection-scope.js';
 export {
   DEFAULT_POOL_OPTIONS,
   MAX_POOL_SIZE,

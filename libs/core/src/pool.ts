@@ -67,6 +67,19 @@ export interface PoolDependencies {
 
 type PoolState = 'new' | 'open' | 'closing' | 'closed';
 
+/**
+ * @internal A queued acquire that its owner can withdraw, for ConnectionScope (one per HTTP
+ * request): an AbortController and its listener cost more than the acquire itself (bench, http).
+ */
+export interface QueuedAcquire {
+  readonly promise: Promise<PoolConnection>;
+  /** Withdraws it if still waiting: it rejects with AcquireAbortedError and takes no connection. */
+  cancel(reason: unknown): void;
+}
+
+/** @internal Queues an acquire (no fast path, FIFO kept) that can be cancelled; see QueuedAcquire. */
+export let queueAcquire: (pool: Pool) => QueuedAcquire;
+
 /** Connects in flight at once while growing for waiters: a short spike must not open one per waiter. */
 const MAX_GROWTH_CONNECTS = 2;
 /** Connects in flight at once while filling up to minSize. */
@@ -112,6 +125,10 @@ function retireReason(entry: PooledConnection): 'lost' | 'closed' {
 const RESOLVED: Promise<void> = Promise.resolve();
 
 export class Pool {
+  static {
+    queueAcquire = (pool) => pool.#queueCancellable();
+  }
+
   readonly #o: ResolvedPoolOptions;
   readonly #connector: Connector;
   readonly #clock: Clock;
@@ -194,17 +211,17 @@ export class Pool {
    * AcquireAbortedError when `signal` aborts, PoolQueueFullError beyond maxWaiters, PoolClosedError.
    */
   acquire(options?: AcquireOptions): Promise<PoolConnection> {
-    if (this.#state !== 'open') {
-      if (this.closed) return Promise.reject(new PoolClosedError(this.name));
-      this.#start();
+    try {
+      this.#admit();
+      if (this.#waiters.size === 0 && options?.signal?.aborted !== true) {
+        // An idle connection lent at once needs neither the deadline nor the signal.
+        const lease = this.#lendIdleAtOnce();
+        if (lease !== undefined) return Promise.resolve(lease);
+      }
+      return this.#enqueue(options).promise;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.#stats.requests++;
-    if (this.#waiters.size === 0 && options?.signal?.aborted !== true) {
-      // An idle connection lent at once needs neither the deadline nor the signal.
-      const lease = this.#lendIdleAtOnce();
-      if (lease !== undefined) return Promise.resolve(lease);
-    }
-    return this.#enqueue(options);
   }
 
   /**
@@ -356,6 +373,25 @@ export class Pool {
 
   // ---- acquire paths -------------------------------------------------------------------------
 
+  /** Counts an acquire request; throws PoolClosedError once closed, opens a pool never opened. */
+  #admit(): void {
+    if (this.#state !== 'open') {
+      if (this.closed) throw new PoolClosedError(this.name);
+      this.#start();
+    }
+    this.#stats.requests++;
+  }
+
+  #queueCancellable(): QueuedAcquire {
+    try {
+      this.#admit();
+      const waiter = this.#enqueue(undefined);
+      return { promise: waiter.promise, cancel: (reason) => this.#abort(waiter, reason) };
+    } catch (error) {
+      return { promise: Promise.reject(error), cancel: NOOP };
+    }
+  }
+
   #start(): void {
     if (this.#state !== 'new') return;
     this.#state = 'open';
@@ -380,25 +416,27 @@ export class Pool {
     return undefined;
   }
 
-  #enqueue(options: AcquireOptions | undefined): Promise<PoolConnection> {
+  /** Queues a waiter; throws (nothing queued) when the signal is already aborted or the queue is full. */
+  #enqueue(options: AcquireOptions | undefined): Waiter<PoolConnection> {
     const signal = options?.signal;
     if (signal?.aborted) {
       this.#stats.aborted++;
-      return Promise.reject(new AcquireAbortedError(this.name, signal.reason));
+      throw new AcquireAbortedError(this.name, signal.reason);
     }
     if (this.#o.maxWaiters > 0 && this.#waiters.size >= this.#o.maxWaiters) {
       this.#stats.rejectedQueueFull++;
-      return Promise.reject(new PoolQueueFullError(this.status()));
+      throw new PoolQueueFullError(this.status());
     }
     const now = this.#clock.now();
     const timeoutMs = options?.timeoutMs ?? this.#o.acquireTimeoutMs;
     const waiter = new Waiter<PoolConnection>(now, now + timeoutMs, timeoutMs === this.#o.acquireTimeoutMs);
     if (!waiter.usesDefaultTimeout) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter));
-    if (signal !== undefined) waiter.watchSignal(signal, () => this.#abort(waiter, signal));
+    if (signal !== undefined) waiter.watchSignal(signal, () => this.#abort(waiter, signal.reason));
     this.#stats.queued++;
     this.#waiters.push(waiter);
-    this.#dispatch();
-    return waiter.promise;
+    // On a busy pool nothing is idle and nothing can be opened: skip the reconciliation (hot path).
+    if (this.#idle.length > 0 || this.#all.size + this.#opening < this.#maxSize) this.#dispatch();
+    return waiter;
   }
 
   #timeOut(waiter: Waiter<PoolConnection>): void {
@@ -410,9 +448,11 @@ export class Pool {
     }
   }
 
-  #abort(waiter: Waiter<PoolConnection>, signal: AbortSignal): void {
+  #abort(waiter: Waiter<PoolConnection>, reason: unknown): void {
+    if (waiter.settled) return; // served already: no error to build
     this.#waiters.forget(waiter);
-    if (waiter.fail(new AcquireAbortedError(this.name, signal.reason))) this.#stats.aborted++;
+    waiter.fail(new AcquireAbortedError(this.name, reason));
+    this.#stats.aborted++;
   }
 
   /**
@@ -423,7 +463,8 @@ export class Pool {
    */
   #dispatch(): void {
     if (this.#state !== 'open') return;
-    const now = this.#clock.now();
+    // Read lazily: a queueing acquire on a busy pool dispatches with nothing idle (hot path).
+    const now = this.#waiters.size > 0 && this.#idle.length > 0 ? this.#clock.now() : 0;
     while (this.#waiters.size > 0 && this.#idle.length > 0) {
       const entry = this.#idle.pop() as PooledConnection;
       if (entry.isRetired(now, this.#generation)) {

@@ -2,9 +2,13 @@ import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { TransactionOption } from './types.js';
 
 const DEFAULT = 'default';
-const kTransaction = Symbol('mariapool.transaction');
+/**
+ * The pool name of the request's open route transaction (BEGIN done, COMMIT/ROLLBACK not yet), or
+ * null. A request property declared once with decorateRequest, so every request has the same shape.
+ */
+export const kTransaction = 'mariapoolTransaction';
 
-type TxRequest = FastifyRequest & { [kTransaction]?: string };
+type TxRequest = FastifyRequest & { [kTransaction]: string | null };
 
 function poolNameOf(option: TransactionOption): string {
   return option === true ? DEFAULT : String(option);
@@ -27,8 +31,8 @@ export function addTransactionHooks(route: RouteOptions): void {
   }];
   route.onSend = [...toArray(route.onSend), async function end(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     const txName = (request as TxRequest)[kTransaction];
-    if (txName === undefined) return payload;
-    (request as TxRequest)[kTransaction] = undefined; // an error reply re-runs onSend: settle once
+    if (txName === null) return payload;
+    (request as TxRequest)[kTransaction] = null; // an error reply re-runs onSend: settle once
     const conn = await request.getConnection(txName);
     if (reply.statusCode < 400) {
       await conn.commit();
@@ -40,10 +44,14 @@ export function addTransactionHooks(route: RouteOptions): void {
   }];
 }
 
-/** True on a route whose connection is settled (and released) by its own transaction hooks. */
-export function isTransactional(request: FastifyRequest): boolean {
-  const option = request.routeOptions.config?.transaction;
-  return option !== undefined && option !== false;
+/**
+ * True while the request's route transaction is open: its connection is settled (and released) by
+ * the route's own onSend hook, which runs after the plugin's. A transactional route that failed
+ * before BEGIN (validation, a failed acquire) has nothing to settle. Read per request, so it
+ * avoids `request.routeOptions` (a getter that builds a 12-field object on every access).
+ */
+export function hasOpenTransaction(request: FastifyRequest): boolean {
+  return (request as TxRequest)[kTransaction] !== null;
 }
 
 function toArray<T>(hooks: T | T[] | undefined): T[] {

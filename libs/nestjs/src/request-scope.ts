@@ -36,28 +36,30 @@ export function linkRequest(req: unknown, res: unknown, registry: PoolRegistry):
  * the request, released once when the response closes (sent, failed, streamed to the end, or the
  * client went away). "No connection available" becomes a 503, not a 500.
  */
-export async function requestConnection(name: string, req: unknown, res?: unknown): Promise<PoolConnection> {
+export function requestConnection(name: string, req: unknown, res?: unknown): Promise<PoolConnection> {
   const r = raw<RawRequest>(req);
   const registry = r[kRegistry];
   if (registry === undefined) {
-    throw new Error('mariapool: this request did not pass the PoolModule middleware (is PoolModule imported in the application module?)');
+    return Promise.reject(new Error('mariapool: this request did not pass the PoolModule middleware (is PoolModule imported in the application module?)'));
   }
   try {
-    return await scopeOf(r, res).get(name, registry.get(name));
+    return scopeOf(r, res).get(name, registry.get(name));
   } catch (error) {
-    if (isPoolUnavailable(error)) {
-      throw new ServiceUnavailableException(error.message, { cause: error });
-    }
-    throw error;
+    return Promise.reject(error);
   }
 }
+
+/** Pool errors meaning "no connection to be had" reach Nest's exception layer as a 503. */
+const SCOPE_OPTIONS = {
+  mapError: (error: unknown): unknown => (isPoolUnavailable(error) ? new ServiceUnavailableException(error.message, { cause: error }) : error),
+};
 
 function scopeOf(r: RawRequest, res: unknown): ConnectionScope {
   const existing = r[kScope];
   if (existing !== undefined) return existing;
   const response = res !== undefined ? raw<RawResponse>(res) : (r[kResponse] ?? r.res);
   if (response === undefined) throw new Error('mariapool: cannot find the response of this request to release its connection');
-  const scope = new ConnectionScope();
+  const scope = new ConnectionScope(SCOPE_OPTIONS);
   r[kScope] = scope;
   // 'close' fires once the response is done, whichever way: finished, errored, or aborted.
   if (response.destroyed === true) void scope.finish();
