@@ -7,6 +7,7 @@ import { createPool as createMariapool } from '@mariapool/core';
 import { fmt, median, percentile, spreadPct } from './stats.js';
 import type { Table } from './report.js';
 import { load } from './load.js';
+import { interleaved, pairedRatio } from './rounds.js';
 
 type Runner = { name: string; run(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> };
 
@@ -68,16 +69,16 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
     await ensureUsersTable(rs[0].run);
     for (const [label, sql, values] of statements) {
       for (const concurrency of concurrencies) {
-        for (const r of rs) {
-          const runs = [];
-          for (let i = 0; i < 3; i++) runs.push(await load(() => r.run(sql, values()), concurrency, durationMs));
+        const perRunner = await interleaved(rs, 3, (r, warmUp) => load(() => r.run(sql, values()), concurrency, warmUp ? durationMs / 4 : durationMs));
+        rs.forEach((r, i) => {
+          const runs = perRunner[i]!;
           const lat = runs.flatMap((x) => x.lat);
           results.push({ size, statement: label, concurrency, runner: r.name, qps: runs.map((x) => x.qps), p50: percentile(lat, 50), p99: percentile(lat, 99) });
-          process.stdout.write('.');
-        }
+        });
+        process.stdout.write('.');
       }
       const rows = results.filter((x) => x.size === size && x.statement === label);
-      const ref = (c: number, name: string) => median(rows.find((x) => x.concurrency === c && x.runner === name)?.qps ?? [NaN]);
+      const ref = (c: number, name: string) => rows.find((x) => x.concurrency === c && x.runner === name)?.qps ?? [NaN];
       tables.push({
         title: `${label}, pool of ${size}: queries/s (±%), p50 / p99 ms, and ratios of mariapool (acquire/query/release) to the others`,
         header: ['runner', ...concurrencies.map((c) => `c=${c}`)],
@@ -85,7 +86,7 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
           r.name,
           ...concurrencies.map((c) => {
             const x = rows.find((y) => y.concurrency === c && y.runner === r.name)!;
-            const ratio = ref(c, 'mariapool') / median(x.qps);
+            const ratio = pairedRatio(ref(c, 'mariapool'), x.qps);
             return `${fmt(median(x.qps))} (±${spreadPct(x.qps).toFixed(0)}%) ${x.p50.toFixed(2)}/${x.p99.toFixed(2)} ms; ours ${ratio.toFixed(2)}x`;
           }),
         ]),
@@ -95,7 +96,7 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
   }
   process.stdout.write('\n');
   tables.at(-1)!.notes = [
-    'Targets: mariapool ≥ 0.95x raw-rr:nopipe and minimal FIFO, ≥ 1.2x the mariadb pool from c=16 up; multiplexed pool.query() ≥ 0.9x raw-rr (pipelined) and ≥ 1.6x the mariadb pool at c=64 and 256. "ours Nx" = mariapool (acquire/query/release) ÷ that row.',
+    'Targets: mariapool ≥ 0.95x raw-rr:nopipe and minimal FIFO, ≥ 1.2x the mariadb pool from c=16 up; multiplexed pool.query() ≥ 0.9x raw-rr (pipelined) and ≥ 1.6x the mariadb pool at c=64 and 256. "ours Nx" = mariapool (acquire/query/release) ÷ that row: the median of per-round ratios (every runner runs once per round, in turn, after a warm-up).',
   ];
   return { results, tables };
 }
