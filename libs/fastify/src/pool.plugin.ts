@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectionScope, Pool, ScopeFinishedError, type PoolConnection, type PoolOptions } from '@mariapool/core';
 import { PoolPluginError, withHttpStatus } from './errors.js';
-import { addTransactionHooks, hasOpenTransaction, isStream, kTransaction } from './transaction-hooks.js';
+import { whenRequestEnds } from './request-end.js';
+import { addTransactionHooks, kTransaction } from './transaction-hooks.js';
 import './types.js';
 
 /** Plugin options: the core's pool options (and `uri`), plus `name` for a pool other than the default. */
@@ -18,9 +19,11 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProper
 const FASTIFY_REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const;
 
 const kConnections = 'mariapoolConnections';
+/** The request's reply, recorded by the plugin's onRequest hook: borrowing listens on its response. */
+const kReply = 'mariapoolReply';
 const FINISHED = 'finished';
 type RequestSlot = ConnectionScope | typeof FINISHED | null;
-type SlotRequest = FastifyRequest & { [kConnections]: RequestSlot };
+type SlotRequest = FastifyRequest & { [kConnections]: RequestSlot; [kReply]: FastifyReply | null };
 
 function splitOptions(options: PoolPluginOptions): { key: string; poolOptions: PoolOptions } {
   const { name, ...rest }: PoolPluginOptions = { ...options };
@@ -37,6 +40,7 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
   const pools: Record<string, Pool> = Object.create(null);
   fastify.decorate('pools', pools);
   fastify.decorateRequest(kConnections, null);
+  fastify.decorateRequest(kReply, null);
   fastify.decorateRequest(kTransaction, null);
   fastify.decorateRequest('getConnection', function getConnection(this: FastifyRequest, name: string = DEFAULT): Promise<PoolConnection> {
     const request = this as SlotRequest;
@@ -45,33 +49,29 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
       return Promise.reject(new PoolPluginError('ERR_POOL_UNKNOWN', `no pool named "${name}" is registered (registered: ${Object.keys(pools).join(', ') || 'none'})`));
     }
     let slot = request[kConnections];
+    if (slot === null) {
+      const reply = request[kReply];
+      if (reply === null) {
+        return Promise.reject(new PoolPluginError('ERR_POOL_PLUGIN_ORDER', 'request.getConnection() ran before the @mariapool/fastify onRequest hook: register the plugin before the hooks that borrow a connection'));
+      }
+      slot = request[kConnections] = openScope(request, reply);
+    }
     if (slot === FINISHED) return Promise.reject(new ScopeFinishedError(name));
-    if (slot === null) slot = request[kConnections] = new ConnectionScope(SCOPE_OPTIONS);
     return slot.get(name, pool);
   });
-  // The one release point, reached however the request ends: response sent (success, error
-  // handler, validation failure), client abort, socket timeout. Why not Fastify's request.signal
-  // to cancel waits: on Node 20 it follows IncomingMessage 'close', which fires as soon as a POST
-  // body is read, while the handler still runs (measured, Fastify 5.12); it would cancel healthy
-  // acquires. ConnectionScope withdraws its own queued acquire instead.
+  // The one release point is the end of the request, however it ends (response written, error
+  // handler, validation failure, client abort, socket or handler timeout): see whenRequestEnds.
+  // It is armed by the first getConnection(), so a request that never borrows pays for nothing
+  // but this one hook, which only records the reply (Fastify gives a request no way to reach it).
   //
-  // The hooks run on every request, DB or not: callback style, and nothing allocated when the
-  // request borrowed nothing (an async hook costs a promise per request and per hook).
-  //
-  // Early release in onSend: once the payload is final and not a stream, the handler is done with
-  // the database, so the connection goes back before the response is written (holding it while
-  // bytes go to a slow client would cut throughput). A stream may still read through the
-  // connection: it keeps it until onResponse. An open route transaction is settled and released
-  // by the route's own onSend hook, which runs after this one.
-  fastify.addHook('onSend', (request, _reply, payload, done) => {
-    if (isStream(payload) || hasOpenTransaction(request)) return done(null, payload);
-    const releasing = finish(request);
-    if (releasing === undefined) return done(null, payload);
-    releasing.then(() => done(null, payload), done);
+  // Why not Fastify's request.signal to cancel waits: on Node 20 it follows IncomingMessage
+  // 'close', which fires as soon as a POST body is read, while the handler still runs (measured,
+  // Fastify 5.12); it would cancel healthy acquires. ConnectionScope withdraws its own queued
+  // acquire when the request ends instead.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    (request as SlotRequest)[kReply] = reply;
+    done();
   });
-  fastify.addHook('onResponse', (request, _reply, done) => afterFinish(request, done));
-  fastify.addHook('onRequestAbort', (request, done) => afterFinish(request, done));
-  fastify.addHook('onTimeout', (request, _reply, done) => afterFinish(request, done));
   fastify.addHook('onRoute', addTransactionHooks);
   return pools;
 }
@@ -79,18 +79,15 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
 /** Pool errors get an HTTP status on their way to the handler (503 for "no connection"). */
 const SCOPE_OPTIONS = { mapError: withHttpStatus };
 
-/** Ends the request's scope: no more connections for it. Returns the release in progress, if any. */
-function finish(request: FastifyRequest): Promise<void> | undefined {
-  const r = request as SlotRequest;
-  const slot = r[kConnections];
-  r[kConnections] = FINISHED;
-  return slot !== null && slot !== FINISHED ? slot.finish() : undefined;
-}
-
-function afterFinish(request: FastifyRequest, done: (error?: Error) => void): void {
-  const releasing = finish(request);
-  if (releasing === undefined) done();
-  else releasing.then(() => done(), done);
+/** The request's scope, released when the request ends; FINISHED if it has already ended. */
+function openScope(request: SlotRequest, reply: FastifyReply): ConnectionScope | typeof FINISHED {
+  const scope = new ConnectionScope(SCOPE_OPTIONS);
+  // finish() never rejects: releases and withdrawn acquires settle quietly.
+  const armed = whenRequestEnds(reply, () => {
+    request[kConnections] = FINISHED;
+    void scope.finish();
+  });
+  return armed ? scope : FINISHED;
 }
 
 async function poolPluginImpl(fastify: FastifyInstance, options: PoolPluginOptions): Promise<void> {

@@ -39,27 +39,11 @@ export function addTransactionHooks(route: RouteOptions): void {
     } else {
       await conn.rollback().catch(() => conn.destroy());
     }
-    if (!isStream(payload)) await conn.release();
-    return payload;
+    return payload; // the connection goes back with the request's others when the response is written
   }];
-}
-
-/**
- * True while the request's route transaction is open: its connection is settled (and released) by
- * the route's own onSend hook, which runs after the plugin's. A transactional route that failed
- * before BEGIN (validation, a failed acquire) has nothing to settle. Read per request, so it
- * avoids `request.routeOptions` (a getter that builds a 12-field object on every access).
- */
-export function hasOpenTransaction(request: FastifyRequest): boolean {
-  return (request as TxRequest)[kTransaction] !== null;
 }
 
 function toArray<T>(hooks: T | T[] | undefined): T[] {
   if (hooks === undefined) return [];
   return Array.isArray(hooks) ? hooks : [hooks];
-}
-
-/** A payload still being produced (a stream may read through the request's connection). */
-export function isStream(payload: unknown): boolean {
-  return typeof (payload as { pipe?: unknown } | null)?.pipe === 'function';
 }

@@ -1,7 +1,8 @@
 import '../../support/guard.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { poolPlugin } from '@mariapool/fastify';
@@ -37,6 +38,20 @@ async function appWith(poolOptions: Record<string, unknown> = {}): Promise<Fasti
     const conn = await req.getConnection();
     void reply.send({ sent: true });
     await conn.query('SELECT 1'); // still usable after the reply went out
+    return reply;
+  });
+  app.get('/stream', async (req) => {
+    const conn = await req.getConnection();
+    let n = 0;
+    // Each chunk reads through the request's connection: it must stay borrowed until the stream ends.
+    return Readable.from((async function* rows() {
+      for (; n < 3; n++) yield `${JSON.stringify(await conn.query('SELECT ? AS n', [n]))}\n`;
+    })());
+  });
+  app.get('/after-reply', async (req, reply) => {
+    await reply.send({ sent: true });
+    const error = await req.getConnection().then(() => null, (e: unknown) => e);
+    (app as unknown as { lateError: unknown }).lateError = error;
     return reply;
   });
   app.get('/slow', async (req) => {
@@ -139,6 +154,60 @@ describe('the request connection', () => {
     assert.equal(await ourSessions(app), s.size, 'server sessions = pool size');
     assert.equal(aborted, 100);
     assert.ok((statuses.get(500) ?? 0) > 0 && (statuses.get(404) ?? 0) > 0 && (statuses.get(200) ?? 0) > 0);
+    await app.close();
+  });
+
+  it('a streamed payload keeps its connection until the stream ends, then releases it', async () => {
+    const app = await appWith();
+    const res = await app.inject('/stream');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.body.trim().split('\n').map((line) => JSON.parse(line)[0].n), [0, 1, 2], 'every chunk queried through the connection');
+    await settled(app);
+    assert.equal(app.pool.status().borrowed, 0);
+    await app.close();
+  });
+
+  it('a borrow after the response went out is refused and takes nothing', async () => {
+    const app = await appWith();
+    const before = app.pool.stats().requests;
+    assert.equal((await app.inject('/after-reply')).statusCode, 200);
+    for (let i = 0; i < 50 && (app as unknown as { lateError?: unknown }).lateError === undefined; i++) await sleep(10);
+    const error = (app as unknown as { lateError: { name: string } | null }).lateError;
+    assert.equal(error?.name, 'ScopeFinishedError');
+    assert.equal(app.pool.stats().requests, before);
+    assert.equal(app.pool.status().borrowed, 0);
+    await app.close();
+  });
+
+  it('pipelined requests whose client hangs up: the queued responses release their connections too', async () => {
+    const app = await appWith({ minSize: 2, maxSize: 4 });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // Three requests in one write: Node runs all three handlers, but only the first response owns
+    // the socket; the other two wait in the server's queue and never see their own 'close'.
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
+    for (let i = 0; i < 100 && app.pool.status().borrowed < 3; i++) await sleep(10);
+    assert.equal(app.pool.status().borrowed, 3, 'all three pipelined handlers borrowed');
+    socket.destroy();
+    await settled(app);
+    assert.deepEqual([app.pool.status().borrowed, app.pool.status().waiting], [0, 0], JSON.stringify(app.pool.status()));
+    await app.close();
+  });
+
+  it('a hook that borrows before the plugin\'s onRequest hook gets a clear error, not a leak', async () => {
+    const app = Fastify();
+    let error: { code?: string; message: string } | undefined;
+    app.addHook('onRequest', async (req) => {
+      error = await req.getConnection().then(() => undefined, (e: { code?: string; message: string }) => e);
+    });
+    await app.register(poolPlugin, { uri: MARIADB_URL, minSize: 1, maxSize: 1 });
+    app.get('/', async () => ({ ok: true }));
+    assert.equal((await app.inject('/')).statusCode, 200);
+    assert.equal(error?.code, 'ERR_POOL_PLUGIN_ORDER');
+    assert.match(error?.message ?? '', /register the plugin before/);
+    assert.equal(app.pool.status().borrowed, 0);
     await app.close();
   });
 
