@@ -12,6 +12,7 @@ import { interleaved, pairedRatio } from './rounds.js';
 type Runner = { name: string; run(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> };
 
 export const BENCH_TABLE = 'bench_users';
+const MUX_DEPTH = 32;
 
 export async function ensureUsersTable(query: (sql: string, values?: unknown[]) => Promise<unknown>): Promise<void> {
   await query(`CREATE TABLE IF NOT EXISTS ${BENCH_TABLE} (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, email VARCHAR(255) NOT NULL)`);
@@ -40,8 +41,10 @@ async function runners(size: number): Promise<Runner[]> {
   };
   const ours = await borrow('mariapool', 'mariapool');
   out.push({ name: 'mariapool pool.query()', run: ours.poolQuery!, close: async () => undefined });
-  const mux = await createMariapool(URL_, { minSize: size, maxSize: size, enableHealthCheck: false, maxPipelineDepth: 16, name: 'bench-mux' });
-  out.push({ name: 'mariapool pool.query(), maxPipelineDepth 16', run: (sql, values) => mux.query(sql, values), close: () => mux.close() });
+  // size × depth ≥ the highest concurrency (256 on a pool of 10): the cap is the user's choice,
+  // and with depth 16 (160 in flight) the last 96 callers would only measure the queue.
+  const mux = await createMariapool(URL_, { minSize: size, maxSize: size, enableHealthCheck: false, maxPipelineDepth: MUX_DEPTH, name: 'bench-mux' });
+  out.push({ name: `mariapool pool.query(), maxPipelineDepth ${MUX_DEPTH}`, run: (sql, values) => mux.query(sql, values), close: () => mux.close() });
   for (const kind of ['mariadb', 'mysql2'] as const) {
     const p = await createBenchPool(kind, size);
     out.push({ name: `${p.name} pool.query()`, run: p.poolQuery!, close: () => p.close() });
