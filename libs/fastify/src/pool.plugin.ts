@@ -1,8 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectionScope, Pool, ScopeFinishedError, type PoolConnection, type PoolOptions } from '@mariapool/core';
+import { ConnectionScope, Pool, ScopeFinishedError, whenResponseEnds, type PoolConnection, type PoolOptions } from '@mariapool/core';
 import { PoolPluginError, withHttpStatus } from './errors.js';
-import { whenRequestEnds } from './request-end.js';
 import { addTransactionHooks, kTransaction } from './transaction-hooks.js';
 import './types.js';
 
@@ -60,7 +59,7 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
     return slot.get(name, pool);
   });
   // The one release point is the end of the request, however it ends (response written, error
-  // handler, validation failure, client abort, socket or handler timeout): see whenRequestEnds.
+  // handler, validation failure, client abort, socket or handler timeout): see whenResponseEnds.
   // It is armed by the first getConnection(), so a request that never borrows pays for nothing
   // but this one hook, which only records the reply (Fastify gives a request no way to reach it).
   //
@@ -83,7 +82,9 @@ const SCOPE_OPTIONS = { mapError: withHttpStatus };
 function openScope(request: SlotRequest, reply: FastifyReply): ConnectionScope | typeof FINISHED {
   const scope = new ConnectionScope(SCOPE_OPTIONS);
   // finish() never rejects: releases and withdrawn acquires settle quietly.
-  const armed = whenRequestEnds(reply, () => {
+  // Listeners instead of Fastify's onSend / onResponse / onRequestAbort / onTimeout hooks: a
+  // global hook costs every request, DB or not (~10 µs of a ~70 µs request, measured).
+  const armed = whenResponseEnds(reply.raw, request.raw.socket, () => {
     request[kConnections] = FINISHED;
     void scope.finish();
   });

@@ -1,5 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import { ConnectionScope, isPoolUnavailable, type PoolConnection } from '@mariapool/core';
+import { ConnectionScope, isPoolUnavailable, whenResponseEnds, type EndingResponse, type EndingSocket, type PoolConnection } from '@mariapool/core';
 import type { PoolRegistry } from './pool.registry.js';
 
 const kScope = Symbol.for('mariapool.scope');
@@ -9,14 +9,10 @@ const kRegistry = Symbol.for('mariapool.registry');
 /** The Node objects behind Express's req/res or Fastify's request/reply. */
 interface RawRequest {
   [kScope]?: ConnectionScope;
-  [kResponse]?: RawResponse;
+  [kResponse]?: EndingResponse;
   [kRegistry]?: PoolRegistry;
-  res?: RawResponse;
-}
-interface RawResponse {
-  once(event: 'close', listener: () => void): unknown;
-  readonly writableEnded?: boolean;
-  readonly destroyed?: boolean;
+  res?: EndingResponse;
+  socket?: EndingSocket | null;
 }
 type HttpObject = { raw?: unknown };
 
@@ -27,14 +23,14 @@ function raw<T>(httpObject: unknown): T {
 /** Called by the link middleware for every request: cheap (two property writes, no listener). */
 export function linkRequest(req: unknown, res: unknown, registry: PoolRegistry): void {
   const r = raw<RawRequest>(req);
-  r[kResponse] = raw<RawResponse>(res);
+  r[kResponse] = raw<EndingResponse>(res);
   r[kRegistry] = registry;
 }
 
 /**
  * The request's connection from pool `name`: borrowed on first use, the same one for the rest of
- * the request, released once when the response closes (sent, failed, streamed to the end, or the
- * client went away). "No connection available" becomes a 503, not a 500.
+ * the request, released once the response is written (a stream: once it ended) or can no longer
+ * be (the client went away, a timeout); see whenResponseEnds. "No connection available" becomes a 503, not a 500.
  */
 export function requestConnection(name: string, req: unknown, res?: unknown): Promise<PoolConnection> {
   const r = raw<RawRequest>(req);
@@ -57,12 +53,12 @@ const SCOPE_OPTIONS = {
 function scopeOf(r: RawRequest, res: unknown): ConnectionScope {
   const existing = r[kScope];
   if (existing !== undefined) return existing;
-  const response = res !== undefined ? raw<RawResponse>(res) : (r[kResponse] ?? r.res);
+  const response = res !== undefined ? raw<EndingResponse>(res) : (r[kResponse] ?? r.res);
   if (response === undefined) throw new Error('mariapool: cannot find the response of this request to release its connection');
   const scope = new ConnectionScope(SCOPE_OPTIONS);
   r[kScope] = scope;
-  // 'close' fires once the response is done, whichever way: finished, errored, or aborted.
-  if (response.destroyed === true) void scope.finish();
-  else response.once('close', () => void scope.finish());
+  // finish() is idempotent and never rejects. A response already over: the scope starts
+  // finished, and every get() is refused (ScopeFinishedError).
+  if (!whenResponseEnds(response, r.socket, () => void scope.finish())) void scope.finish();
   return scope;
 }

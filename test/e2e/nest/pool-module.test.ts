@@ -2,7 +2,7 @@ import '../../support/guard.js';
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -141,6 +141,20 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.deepEqual(rows.map((r) => r.id), [base + 1]);
       await settled(pool);
       assert.equal(pool.stats().badReturns, 0);
+    });
+
+    it('pipelined requests whose client hangs up: the queued responses release their connections too', async () => {
+      const server = app.getHttpServer() as http.Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // Only the first response owns the socket; the other two never see their own 'close'.
+      socket.write('GET /probe/slow HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
+      for (let i = 0; i < 100 && pool.status().borrowed < 3; i++) await sleep(10);
+      assert.equal(pool.status().borrowed, 3, 'all three pipelined handlers borrowed');
+      socket.destroy();
+      await settled(pool);
+      assert.deepEqual([pool.status().borrowed, pool.status().waiting], [0, 0], JSON.stringify(pool.status()));
     });
 
     it('after 1,000 mixed requests (aborts included): borrowed 0, waiting 0, server sessions = pool size', async () => {
