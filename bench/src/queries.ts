@@ -57,6 +57,14 @@ async function runners(size: number): Promise<Runner[]> {
   return out;
 }
 
+/** The multiplexing targets' ratios, paired per round: the tables' "ours" columns are about the exclusive path. */
+function multiplexingNote(rows: Array<{ concurrency: number; runner: string; qps: number[] }>, concurrencies: number[]): string {
+  const qps = (c: number, prefix: string) => rows.find((x) => x.concurrency === c && x.runner.startsWith(prefix))?.qps ?? [NaN];
+  const mux = 'mariapool pool.query(), maxPipelineDepth';
+  const cells = concurrencies.map((c) => `c=${c}: ${pairedRatio(qps(c, mux), qps(c, 'raw-rr (pipelined)')).toFixed(2)}x / ${pairedRatio(qps(c, mux), qps(c, 'mariadb pool')).toFixed(2)}x`);
+  return `Multiplexed pool.query() ÷ raw-rr (pipelined) / ÷ mariadb pool pool.query(): ${cells.join('; ')}.`;
+}
+
 export async function queries(opts: { quick: boolean }): Promise<{ results: unknown[]; tables: Table[] }> {
   const sizes = opts.quick ? [10] : [10, 20];
   const concurrencies = opts.quick ? [1, 64] : [1, 16, 64, 256];
@@ -93,6 +101,7 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
             return `${fmt(median(x.qps))} (±${spreadPct(x.qps).toFixed(0)}%) ${x.p50.toFixed(2)}/${x.p99.toFixed(2)} ms; ours ${ratio.toFixed(2)}x`;
           }),
         ]),
+        notes: [multiplexingNote(rows, concurrencies.filter((c) => c >= 16))],
       });
     }
     for (const r of rs) await r.close();
