@@ -4,7 +4,7 @@ export { Pool, type AcquireOptions, type PoolDependencies } from './pool.js';
 export { createPool } from './create-pool.js';
 export { PoolConnection } from './pool-connection.js';
 export { ConnectionScope, type ConnectionScopeOptions } from './connection-scope.js';
-export { whenResponseEnds, type EndingResponse, type EndingSocket } from './response-end.js';
+export { responseScope, whenResponseEnds, type EndingResponse, type EndingSocket } from './response-end.js';
 export {
   DEFAULT_POOL_OPTIONS,
   MAX_POOL_SIZE,

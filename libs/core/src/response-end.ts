@@ -1,3 +1,4 @@
+import { ConnectionScope, type ConnectionScopeOptions } from './connection-scope.js';
 import type { EventEmitter } from 'node:events';
 
 /** What whenResponseEnds needs of a Node (or HTTP/2 compatibility, or light-my-request) response. */
@@ -44,4 +45,16 @@ export function whenResponseEnds(response: EndingResponse, socket: EndingSocket 
   response.on('prefinish', ended);
   response.on('close', ended);
   return true;
+}
+
+/**
+ * A ConnectionScope for one HTTP request: finished (its connections released, queued acquires
+ * withdrawn) when the response ends, see whenResponseEnds. A response already over gives a scope
+ * that starts finished, so every get() is refused with ScopeFinishedError and nothing is taken.
+ */
+export function responseScope(response: EndingResponse, socket: EndingSocket | null | undefined, options?: ConnectionScopeOptions): ConnectionScope {
+  const scope = new ConnectionScope(options);
+  // finish() is idempotent and never rejects: releases and withdrawn acquires settle quietly.
+  if (!whenResponseEnds(response, socket, () => void scope.finish())) void scope.finish();
+  return scope;
 }

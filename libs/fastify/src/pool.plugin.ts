@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectionScope, Pool, ScopeFinishedError, whenResponseEnds, type PoolConnection, type PoolOptions } from '@mariapool/core';
+import { Pool, responseScope, type ConnectionScope, type PoolConnection, type PoolOptions } from '@mariapool/core';
 import { PoolPluginError, withHttpStatus } from './errors.js';
 import { addTransactionHooks, kTransaction } from './transaction-hooks.js';
 import './types.js';
@@ -20,9 +20,7 @@ const FASTIFY_REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const;
 const kConnections = 'mariapoolConnections';
 /** The request's reply, recorded by the plugin's onRequest hook: borrowing listens on its response. */
 const kReply = 'mariapoolReply';
-const FINISHED = 'finished';
-type RequestSlot = ConnectionScope | typeof FINISHED | null;
-type SlotRequest = FastifyRequest & { [kConnections]: RequestSlot; [kReply]: FastifyReply | null };
+type SlotRequest = FastifyRequest & { [kConnections]: ConnectionScope | null; [kReply]: FastifyReply | null };
 
 function splitOptions(options: PoolPluginOptions): { key: string; poolOptions: PoolOptions } {
   const { name, ...rest }: PoolPluginOptions = { ...options };
@@ -53,13 +51,14 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
       if (reply === null) {
         return Promise.reject(new PoolPluginError('ERR_POOL_PLUGIN_ORDER', 'request.getConnection() ran before the @mariapool/fastify onRequest hook: register the plugin before the hooks that borrow a connection'));
       }
-      slot = request[kConnections] = openScope(request, reply);
+      // Listeners on the response instead of Fastify's onSend / onResponse / onRequestAbort /
+      // onTimeout hooks: a global hook costs every request, DB or not (~10 µs of ~70, measured).
+      slot = request[kConnections] = responseScope(reply.raw, request.raw.socket, SCOPE_OPTIONS);
     }
-    if (slot === FINISHED) return Promise.reject(new ScopeFinishedError(name));
     return slot.get(name, pool);
   });
   // The one release point is the end of the request, however it ends (response written, error
-  // handler, validation failure, client abort, socket or handler timeout): see whenResponseEnds.
+  // handler, validation failure, client abort, socket or handler timeout): see responseScope.
   // It is armed by the first getConnection(), so a request that never borrows pays for nothing
   // but this one hook, which only records the reply (Fastify gives a request no way to reach it).
   //
@@ -77,19 +76,6 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
 
 /** Pool errors get an HTTP status on their way to the handler (503 for "no connection"). */
 const SCOPE_OPTIONS = { mapError: withHttpStatus };
-
-/** The request's scope, released when the request ends; FINISHED if it has already ended. */
-function openScope(request: SlotRequest, reply: FastifyReply): ConnectionScope | typeof FINISHED {
-  const scope = new ConnectionScope(SCOPE_OPTIONS);
-  // finish() never rejects: releases and withdrawn acquires settle quietly.
-  // Listeners instead of Fastify's onSend / onResponse / onRequestAbort / onTimeout hooks: a
-  // global hook costs every request, DB or not (~10 µs of a ~70 µs request, measured).
-  const armed = whenResponseEnds(reply.raw, request.raw.socket, () => {
-    request[kConnections] = FINISHED;
-    void scope.finish();
-  });
-  return armed ? scope : FINISHED;
-}
 
 async function poolPluginImpl(fastify: FastifyInstance, options: PoolPluginOptions): Promise<void> {
   const { key, poolOptions } = splitOptions(options);

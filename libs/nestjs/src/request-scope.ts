@@ -1,5 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import { ConnectionScope, isPoolUnavailable, whenResponseEnds, type EndingResponse, type EndingSocket, type PoolConnection } from '@mariapool/core';
+import { isPoolUnavailable, responseScope, type ConnectionScope, type EndingResponse, type EndingSocket, type PoolConnection } from '@mariapool/core';
 import type { PoolRegistry } from './pool.registry.js';
 
 const kScope = Symbol.for('mariapool.scope');
@@ -55,10 +55,5 @@ function scopeOf(r: RawRequest, res: unknown): ConnectionScope {
   if (existing !== undefined) return existing;
   const response = res !== undefined ? raw<EndingResponse>(res) : (r[kResponse] ?? r.res);
   if (response === undefined) throw new Error('mariapool: cannot find the response of this request to release its connection');
-  const scope = new ConnectionScope(SCOPE_OPTIONS);
-  r[kScope] = scope;
-  // finish() is idempotent and never rejects. A response already over: the scope starts
-  // finished, and every get() is refused (ScopeFinishedError).
-  if (!whenResponseEnds(response, r.socket, () => void scope.finish())) void scope.finish();
-  return scope;
+  return (r[kScope] = responseScope(response, r.socket, SCOPE_OPTIONS));
 }
