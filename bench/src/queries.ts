@@ -107,8 +107,9 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
     for (const r of rs) await r.close();
   }
   process.stdout.write('\n');
-  tables.at(-1)!.notes = [
+  // Appended: the last table keeps its own multiplexing note.
+  tables.at(-1)!.notes!.push(
     'Targets: mariapool ≥ 0.95x raw-rr:nopipe and minimal FIFO, ≥ 1.2x the mariadb pool from c=16 up; multiplexed pool.query() ≥ 0.9x raw-rr (pipelined) and ≥ 1.6x the mariadb pool at c=64 and 256. "ours Nx" = mariapool (acquire/query/release) ÷ that row: the median of per-round ratios (every runner runs once per round, in turn, after a warm-up).',
-  ];
+  );
   return { results, tables };
 }
