@@ -3,8 +3,10 @@
  * on 10 connections. Cycles/s, wait p50/p99/max, and fairness: share served out of order (a
  * caller served before one who asked earlier), Jain's index over callers, callers never served.
  */
-import { createBenchPool, type BenchPool, type PoolKind } from './competitors.js';
-import { fmt, jain, median, percentile, spreadPct } from './stats.js';
+import { Worker } from 'node:worker_threads';
+import type { PoolKind } from './competitors.js';
+import type { CycleRequest, CycleResult } from './bookkeeping-worker.js';
+import { fmt, median, percentile, spreadPct } from './stats.js';
 import type { Table } from './report.js';
 import { interleaved, pairedRatio } from './rounds.js';
 
@@ -20,49 +22,49 @@ export interface BookkeepingResult {
   starved: number;
 }
 
-async function runOnce(pool: BenchPool, callers: number, durationMs: number) {
-  const counts = new Array<number>(callers).fill(0);
-  const waits: number[] = [];
-  let ticket = 0;
-  let lastServed = -1;
-  let outOfOrder = 0;
-  let total = 0;
-  const started = performance.now();
-  // Each caller checks the clock itself: with many callers the microtask chain never lets a timer
-  // fire, so a stop flag set by setTimeout would end the run late and skew the fairness numbers.
-  const deadline = started + durationMs;
-  await Promise.all(
-    counts.map(async (_, caller) => {
-      for (let mineCycles = 1; ; mineCycles++) {
-        if ((mineCycles & 31) === 0 && performance.now() > deadline) return;
-        const mine = ticket++;
-        // Every 32nd wait is timed: enough samples for p99, and little of the harness's own work
-        // in each cycle (that work is the same for every pool and would hide their differences).
-        const sample = (mine & 31) === 0;
-        const t0 = sample ? performance.now() : 0;
-        const lease = await pool.acquire();
-        if (sample) waits.push((performance.now() - t0) * 1000);
-        if (mine < lastServed) outOfOrder++;
-        else lastServed = mine;
-        counts[caller]++;
-        total++;
-        pool.release(lease);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return { cyclesPerSec: total / elapsed, waits, outOfOrderPct: (outOfOrder / Math.max(1, total)) * 100, jain: jain(counts), starved: counts.filter((c) => c === 0).length };
+/** A contender running in its own worker (see bookkeeping-worker.ts). */
+interface Contender {
+  name: string;
+  run(request: CycleRequest): Promise<CycleResult>;
+  close(): Promise<void>;
+}
+
+async function startContender(kind: PoolKind, size: number): Promise<Contender> {
+  const worker = new Worker(new URL('./bookkeeping-worker.js', import.meta.url), { workerData: { kind, size } });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      const onError = (error: Error) => reject(new Error(`bookkeeping worker for ${kind} failed: ${error.message}`, { cause: error }));
+      worker.once('error', onError);
+      worker.once('message', (value: T) => {
+        worker.off('error', onError);
+        resolve(value);
+      });
+    });
+  const { name } = await next<{ name: string }>();
+  return {
+    name,
+    run: (request) => {
+      const result = next<CycleResult>();
+      worker.postMessage(request);
+      return result;
+    },
+    close: async () => {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('close');
+      await exited;
+    },
+  };
 }
 
 export async function bookkeeping(opts: { quick: boolean }): Promise<{ results: BookkeepingResult[]; tables: Table[] }> {
   const kinds: PoolKind[] = ['mariapool', 'minimal', 'mariadb', 'mysql2', 'tarn', 'generic-pool'];
   const callerCounts = [1, 100, 1000];
   const durationMs = opts.quick ? 300 : 1500;
-  const pools: BenchPool[] = [];
-  for (const kind of kinds) pools.push(await createBenchPool(kind, 10, undefined, { borrowPings: false }));
+  const pools: Contender[] = [];
+  for (const kind of kinds) pools.push(await startContender(kind, 10));
   const results: BookkeepingResult[] = [];
   for (const callers of callerCounts) {
-    const perPool = await interleaved(pools, 3, (pool, warmUp) => runOnce(pool, callers, warmUp ? durationMs / 3 : durationMs));
+    const perPool = await interleaved(pools, 3, (pool, warmUp) => pool.run({ callers, durationMs: warmUp ? durationMs / 3 : durationMs }));
     pools.forEach((pool, i) => {
       const runs = perPool[i]!;
       const waits = runs.flatMap((x) => x.waits);
@@ -98,7 +100,7 @@ export async function bookkeeping(opts: { quick: boolean }): Promise<{ results: 
     ]),
     notes: [
       'Targets: mariapool ≥ 3x mysql2 and ≥ 8x the mariadb pool at 1 and 100 callers, ≥ 0.5x minimal; 0% out of order, Jain ≥ 0.99, no starved caller at 100 and 1,000.',
-      'No pool validates on borrow here (no I/O between acquire and release; see BenchPoolOptions). All pools are open side by side; each round runs every pool once, in turn, after one unmeasured warm-up each. "mariapool ÷ this" is the median of the per-round ratios.',
+      'No pool validates on borrow here (no I/O between acquire and release; see BenchPoolOptions). Each pool runs in its own worker thread (its own V8 isolate, as in an application that loads one pool library), all open side by side; each round runs every pool once, in turn, after one unmeasured warm-up each. "mariapool ÷ this" is the median of the per-round ratios.',
     ],
   };
   return { results, tables: [table] };
