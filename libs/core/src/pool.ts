@@ -39,6 +39,8 @@ import {
   selectIdleToCheck,
   selectIdleToClose,
 } from './maintenance.js';
+import { isFatalConnectError, isRefused } from './connect-failure.js';
+import { LeakWatch } from './leak-watch.js';
 import { createMariaDbConnector } from './mariadb-connector.js';
 import { Multiplexer } from './multiplexer.js';
 import { PoolConnection, type LeaseOwner } from './pool-connection.js';
@@ -46,6 +48,7 @@ import type { PoolLogger } from './pool-logger.js';
 import { checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
 import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
 import { PooledConnection } from './pooled-connection.js';
+import { SettleWatchers } from './settle-watchers.js';
 import { Waiter } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 import { inspect } from 'node:util';
@@ -94,27 +97,6 @@ const MAX_CHECK_MS = 5000;
 const REFUSED_BACKOFF_MAX_MS = 60;
 /** Floor of a pre-lend ping's timeout (ms): the waiter's own deadline still applies. */
 const MIN_PING_MS = 100;
-/**
- * Configuration errors no retry will fix, so open() fails at once instead of at its deadline:
- * access denied (1044, 1045), unknown database (1049), TLS requested but disabled on the server
- * (45023), and certificate verification failures.
- */
-const FATAL_CONNECT_ERRNOS = new Set([1044, 1045, 1049, 45023]);
-const FATAL_CONNECT_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function isFatalConnectError(error: unknown): boolean {
-  const { errno, code } = (error ?? {}) as { errno?: number; code?: string };
-  return (errno !== undefined && FATAL_CONNECT_ERRNOS.has(errno)) || (code !== undefined && FATAL_CONNECT_CODES.has(code));
-}
-
 const NOOP = (): void => {};
 
 /** Why a connection leaves the pool: it died ('lost', counted as such) or it is being replaced ('closed'). */
@@ -152,7 +134,8 @@ export class Pool {
   #housekeepingTimer: TimerHandle | undefined;
   #lastHealthCheck = 0;
   /** Conditions awaited by open()/close(), re-checked whenever a connection settles. */
-  readonly #watchers = new Set<() => void>();
+  readonly #settled = new SettleWatchers();
+  readonly #leaks: LeakWatch;
   #closing: Promise<void> | undefined;
   #pendingEnds = 0;
 
@@ -166,6 +149,13 @@ export class Pool {
     this.#connector = deps.connector ?? createMariaDbConnector(this.#o.connection);
     this.#backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: this.#random });
     this.#waiters = new WaiterQueue(this.#clock, (w) => this.#timeOut(w));
+    this.#leaks = new LeakWatch({
+      thresholdMs: this.#o.leakDetectionThresholdMs,
+      clock: this.#clock,
+      log: this.#log,
+      poolName: this.#o.name,
+      onLeak: () => this.#stats.leaks++,
+    });
     this.#owner = { name: this.#o.name, giveBack: (entry, destroy) => this.#giveBack(entry, destroy) };
     this.#multiplexer =
       this.#o.maxPipelineDepth > 1
@@ -497,7 +487,7 @@ export class Pool {
     entry.borrowedAt = now;
     const lease = new PoolConnection(this.#owner, entry);
     entry.lease = lease;
-    if (this.#o.leakDetectionThresholdMs > 0) this.#watchForLeak(entry);
+    if (this.#leaks.enabled) this.#leaks.watch(entry);
     return lease;
   }
 
@@ -550,7 +540,7 @@ export class Pool {
     const forMin = Math.min(this.#minSize - size, MAX_FILL_CONNECTS - this.#opening);
     const forWaiters = Math.min(this.#waiters.size - this.#opening, MAX_GROWTH_CONNECTS - this.#opening);
     // Open at least one connection for an open() that has none yet (minSize 0 proves the settings).
-    const forOpen = this.#watchers.size > 0 && size === 0 ? 1 : 0;
+    const forOpen = this.#settled.waiting && size === 0 ? 1 : 0;
     let n = Math.min(room, Math.max(forMin, forWaiters, forOpen));
     while (n-- > 0) this.#connect();
   }
@@ -579,14 +569,14 @@ export class Pool {
     if (this.#state !== 'open' || generation !== this.#generation) {
       this.#endRaw(raw, false);
       this.#dispatch();
-      this.#notifySettled();
+      this.#settled.notify();
       return undefined;
     }
     const now = this.#clock.now();
     const entry = new PooledConnection(raw, now, expiryFor(now, this.#o.maxLifetimeMs, this.#random), generation);
     this.#all.add(entry);
     this.#idle.push(entry);
-    this.#notifySettled();
+    this.#settled.notify();
     this.#dispatch();
     return entry;
   }
@@ -597,13 +587,12 @@ export class Pool {
     if (this.#backoff.failures === 0) {
       this.#log?.warn({ pool: this.name, target: this.#connector.describeTarget(), err: error }, 'cannot connect; retrying with backoff');
     }
-    this.#notifySettled();
+    this.#settled.notify();
     if (this.#state !== 'open' || this.#retryTimer !== undefined) return;
-    const refused = (error as { code?: string } | undefined)?.code === 'ECONNREFUSED';
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#dispatch();
-    }, this.#backoff.next(refused ? REFUSED_BACKOFF_MAX_MS : undefined));
+    }, this.#backoff.next(isRefused(error) ? REFUSED_BACKOFF_MAX_MS : undefined));
   }
 
   // ---- giving back ---------------------------------------------------------------------------
@@ -612,7 +601,7 @@ export class Pool {
     const now = this.#clock.now();
     this.#stats.usageMs += now - entry.borrowedAt;
     // Only watched when detection is on (#lend): skip the bookkeeping otherwise (hot path, ~5%).
-    if (this.#o.leakDetectionThresholdMs > 0) this.#endLeakWatch(entry, now);
+    if (this.#leaks.enabled) this.#leaks.end(entry, now);
     entry.lease = null;
     if (destroy || entry.lost || !entry.raw.isValid() || this.#state !== 'open') {
       this.#retire(entry, destroy || this.#state !== 'open' ? 'closed' : 'lost');
@@ -690,7 +679,7 @@ export class Pool {
     if (entry.state === 'closed') return;
     entry.state = 'closed';
     this.#all.delete(entry);
-    this.#endLeakWatch(entry, this.#clock.now());
+    this.#leaks.end(entry, this.#clock.now());
     entry.lease?.revoke();
     entry.lease = null;
     if (reason === 'lost') this.#stats.lost++;
@@ -702,7 +691,7 @@ export class Pool {
   #endRaw(raw: DriverConnection, destroyNow: boolean): void {
     if (destroyNow || !raw.isValid()) {
       raw.destroy();
-      this.#notifySettled();
+      this.#settled.notify();
       return;
     }
     this.#pendingEnds++;
@@ -710,7 +699,7 @@ export class Pool {
       .catch(() => raw.destroy())
       .finally(() => {
         this.#pendingEnds--;
-        this.#notifySettled();
+        this.#settled.notify();
       });
   }
 
@@ -722,11 +711,11 @@ export class Pool {
     for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
     if (wasOpen && this.#all.size > 0 && graceMs > 0) {
       const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs, true);
-      await this.#until(() => this.#all.size === 0);
+      await this.#settled.until(() => this.#all.size === 0);
       this.#clock.clearTimeout(graceTimer);
     }
     this.#forceClose();
-    await this.#until(() => this.#opening === 0 && this.#pendingEnds === 0);
+    await this.#settled.until(() => this.#opening === 0 && this.#pendingEnds === 0);
     this.#state = 'closed';
   }
 
@@ -748,29 +737,12 @@ export class Pool {
 
   // ---- waiting for the pool itself -----------------------------------------------------------
 
-  /** Resolves when `ready()` holds, re-checked whenever a connection settles (no polling). */
-  #until(ready: () => boolean): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (!ready()) return;
-        this.#watchers.delete(check);
-        resolve();
-      };
-      this.#watchers.add(check);
-    });
-  }
-
-  #notifySettled(): void {
-    for (const check of [...this.#watchers]) check();
-  }
-
   #untilOpened(wanted: number, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
         reject(this.#lastConnectError ?? new Error(`no connection within ${timeoutMs} ms`));
       }, timeoutMs, true);
-      void this.#until(() => {
+      void this.#settled.until(() => {
         if (this.#all.size >= wanted || this.#state !== 'open') return true;
         return isFatalConnectError(this.#lastConnectError);
       }).then(() => {
@@ -816,31 +788,5 @@ export class Pool {
       if (alive) this.#toIdle(entry, this.#clock.now(), false);
       else this.#dispatch();
     });
-  }
-
-  // ---- leak detection ------------------------------------------------------------------------
-
-  #watchForLeak(entry: PooledConnection): void {
-    entry.acquireStack = new Error('acquired here').stack;
-    entry.leakReported = false;
-    const threshold = this.#o.leakDetectionThresholdMs;
-    entry.leakTimer = this.#clock.setTimeout(() => {
-      entry.leakTimer = undefined;
-      entry.leakReported = true;
-      this.#stats.leaks++;
-      this.#log?.warn(
-        { pool: this.name, threadId: entry.raw.threadId, heldMs: threshold, acquiredAt: entry.acquireStack },
-        `connection held for more than ${threshold} ms (possible leak)`,
-      );
-    }, threshold);
-  }
-
-  #endLeakWatch(entry: PooledConnection, now: number): void {
-    if (entry.leakTimer !== undefined) this.#clock.clearTimeout(entry.leakTimer);
-    entry.leakTimer = undefined;
-    if (entry.leakReported) {
-      entry.leakReported = false;
-      this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, heldMs: Math.round(now - entry.borrowedAt) }, 'leaked connection returned');
-    }
   }
 }
