@@ -8,7 +8,7 @@ import type { PoolKind } from './competitors.js';
 import type { CycleRequest, CycleResult } from './bookkeeping-worker.js';
 import { fmt, median, percentile, spreadPct } from './stats.js';
 import type { Table } from './report.js';
-import { interleaved, pairedRatio } from './rounds.js';
+import { interleaved, pairedRatio, roundCount } from './rounds.js';
 
 export interface BookkeepingResult {
   pool: string;
@@ -59,12 +59,12 @@ async function startContender(kind: PoolKind, size: number): Promise<Contender> 
 export async function bookkeeping(opts: { quick: boolean }): Promise<{ results: BookkeepingResult[]; tables: Table[] }> {
   const kinds: PoolKind[] = ['mariapool', 'minimal', 'mariadb', 'mysql2', 'tarn', 'generic-pool'];
   const callerCounts = [1, 100, 1000];
-  const durationMs = opts.quick ? 300 : 1500;
+  const durationMs = opts.quick ? 300 : 700;
   const pools: Contender[] = [];
   for (const kind of kinds) pools.push(await startContender(kind, 10));
   const results: BookkeepingResult[] = [];
   for (const callers of callerCounts) {
-    const perPool = await interleaved(pools, 3, (pool, warmUp) => pool.run({ callers, durationMs: warmUp ? durationMs / 3 : durationMs }));
+    const perPool = await interleaved(pools, roundCount(opts.quick), (pool, warmUp) => pool.run({ callers, durationMs: warmUp ? durationMs / 3 : durationMs }));
     pools.forEach((pool, i) => {
       const runs = perPool[i]!;
       const waits = runs.flatMap((x) => x.waits);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { fmt, median, spreadPct } from './stats.js';
-import { interleaved, pairedRatio } from './rounds.js';
+import { interleaved, pairedRatio, roundCount } from './rounds.js';
 import type { Table } from './report.js';
 import { createBenchPool } from './competitors.js';
 import { ensureUsersTable } from './queries.js';
@@ -79,11 +79,11 @@ export async function http(opts: { quick: boolean }): Promise<{ results: unknown
   const setup = await createBenchPool('mariapool', 1);
   await ensureUsersTable(setup.poolQuery!);
   await setup.close();
-  const seconds = opts.quick ? 1 : 5;
+  const seconds = opts.quick ? 1 : 2;
   // Every server runs at once (an idle one costs nothing); each round hammers each variant in turn.
   const servers = new Map<string, Awaited<ReturnType<typeof startServer>>>();
   for (const v of VARIANTS) if (!servers.has(v.variant)) servers.set(v.variant, await startServer(v.variant));
-  const perVariant = await interleaved(VARIANTS, 3, async (v, warmUp) => {
+  const perVariant = await interleaved(VARIANTS, roundCount(opts.quick), async (v, warmUp) => {
     const run = await hammer(servers.get(v.variant)!, v.path, warmUp ? 1 : seconds); // warm-up: JIT, prepared plans
     process.stdout.write('.');
     return run;

@@ -7,7 +7,7 @@ import { createPool as createMariapool } from '@mariapool/core';
 import { fmt, median, percentile, spreadPct } from './stats.js';
 import type { Table } from './report.js';
 import { load } from './load.js';
-import { interleaved, pairedRatio } from './rounds.js';
+import { interleaved, pairedRatio, roundCount } from './rounds.js';
 
 type Runner = { name: string; run(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> };
 
@@ -39,21 +39,23 @@ async function runners(size: number): Promise<Runner[]> {
     });
     return p;
   };
+  // Run order (also the tables' row order) puts the contenders each target compares next to each
+  // other: the exclusive path beside its two ceilings, the multiplexer beside raw pipelining.
   const ours = await borrow('mariapool', 'mariapool');
+  await borrow('minimal', 'minimal FIFO');
+  const nopipe = await createRawRoundRobin(size, false);
+  out.push({ name: nopipe.name, run: nopipe.query, close: nopipe.close });
+  for (const kind of ['mariadb', 'mysql2'] as const) {
+    const p = await createBenchPool(kind, size);
+    out.push({ name: `${p.name} pool.query()`, run: p.poolQuery!, close: () => p.close() });
+  }
   out.push({ name: 'mariapool pool.query()', run: ours.poolQuery!, close: async () => undefined });
   // size × depth ≥ the highest concurrency (256 on a pool of 10): the cap is the user's choice,
   // and with depth 16 (160 in flight) the last 96 callers would only measure the queue.
   const mux = await createMariapool(URL_, { minSize: size, maxSize: size, enableHealthCheck: false, maxPipelineDepth: MUX_DEPTH, name: 'bench-mux' });
   out.push({ name: `mariapool pool.query(), maxPipelineDepth ${MUX_DEPTH}`, run: (sql, values) => mux.query(sql, values), close: () => mux.close() });
-  for (const kind of ['mariadb', 'mysql2'] as const) {
-    const p = await createBenchPool(kind, size);
-    out.push({ name: `${p.name} pool.query()`, run: p.poolQuery!, close: () => p.close() });
-  }
-  await borrow('minimal', 'minimal FIFO');
-  for (const pipelined of [false, true]) {
-    const rr = await createRawRoundRobin(size, pipelined);
-    out.push({ name: rr.name, run: rr.query, close: rr.close });
-  }
+  const pipelined = await createRawRoundRobin(size, true);
+  out.push({ name: pipelined.name, run: pipelined.query, close: pipelined.close });
   return out;
 }
 
@@ -68,37 +70,40 @@ function multiplexingNote(rows: Array<{ concurrency: number; runner: string; qps
 export async function queries(opts: { quick: boolean }): Promise<{ results: unknown[]; tables: Table[] }> {
   const sizes = opts.quick ? [10] : [10, 20];
   const concurrencies = opts.quick ? [1, 64] : [1, 16, 64, 256];
-  const durationMs = opts.quick ? 250 : 1500;
+  const durationMs = opts.quick ? 250 : 1000;
+  // Three runs of mariapool ÷ minimal at c=64 gave 1.14, 1.10 and 1.00 with 7 rounds (0.82 to 1.12
+  // with 3). The client CPU per query, printed too, moves by a few % only: it is the steadier sign
+  // of what each pool costs.
   const statements: Array<[string, string, () => unknown[] | undefined]> = [
     ['SELECT 1', 'SELECT 1', () => undefined],
     ['PK lookup', `SELECT id, name, email FROM ${BENCH_TABLE} WHERE id = ?`, () => [1 + Math.floor(Math.random() * 10_000)]],
   ];
-  const results: Array<{ size: number; statement: string; concurrency: number; runner: string; qps: number[]; p50: number; p99: number }> = [];
+  const results: Array<{ size: number; statement: string; concurrency: number; runner: string; qps: number[]; p50: number; p99: number; cpuUsPerQuery: number }> = [];
   const tables: Table[] = [];
   for (const size of sizes) {
     const rs = await runners(size);
     await ensureUsersTable(rs[0].run);
     for (const [label, sql, values] of statements) {
       for (const concurrency of concurrencies) {
-        const perRunner = await interleaved(rs, 3, (r, warmUp) => load(() => r.run(sql, values()), concurrency, warmUp ? durationMs / 4 : durationMs));
+        const perRunner = await interleaved(rs, roundCount(opts.quick), (r, warmUp) => load(() => r.run(sql, values()), concurrency, warmUp ? durationMs / 4 : durationMs));
         rs.forEach((r, i) => {
           const runs = perRunner[i]!;
           const lat = runs.flatMap((x) => x.lat);
-          results.push({ size, statement: label, concurrency, runner: r.name, qps: runs.map((x) => x.qps), p50: percentile(lat, 50), p99: percentile(lat, 99) });
+          results.push({ size, statement: label, concurrency, runner: r.name, qps: runs.map((x) => x.qps), p50: percentile(lat, 50), p99: percentile(lat, 99), cpuUsPerQuery: median(runs.map((x) => x.cpuUs)) });
         });
         process.stdout.write('.');
       }
       const rows = results.filter((x) => x.size === size && x.statement === label);
       const ref = (c: number, name: string) => rows.find((x) => x.concurrency === c && x.runner === name)?.qps ?? [NaN];
       tables.push({
-        title: `${label}, pool of ${size}: queries/s (±%), p50 / p99 ms, and ratios of mariapool (acquire/query/release) to the others`,
+        title: `${label}, pool of ${size}: queries/s (±%), p50 / p99 ms, client CPU µs per query, and ratios of mariapool (acquire/query/release) to the others`,
         header: ['runner', ...concurrencies.map((c) => `c=${c}`)],
         rows: rs.map((r) => [
           r.name,
           ...concurrencies.map((c) => {
             const x = rows.find((y) => y.concurrency === c && y.runner === r.name)!;
             const ratio = pairedRatio(ref(c, 'mariapool'), x.qps);
-            return `${fmt(median(x.qps))} (±${spreadPct(x.qps).toFixed(0)}%) ${x.p50.toFixed(2)}/${x.p99.toFixed(2)} ms; ours ${ratio.toFixed(2)}x`;
+            return `${fmt(median(x.qps))} (±${spreadPct(x.qps).toFixed(0)}%) ${x.p50.toFixed(2)}/${x.p99.toFixed(2)} ms ${x.cpuUsPerQuery.toFixed(1)} µs; ours ${ratio.toFixed(2)}x`;
           }),
         ]),
         notes: [multiplexingNote(rows, concurrencies.filter((c) => c >= 16))],
