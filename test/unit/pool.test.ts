@@ -224,6 +224,33 @@ describe('acquire and release', () => {
     await pool.close();
   });
 
+  it('rejects bad per-call options with an error naming them, on the fast path too, and queues nothing', async () => {
+    const { pool, clock } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    // Infinity, NaN or more than 24 days would become a Node timer of 1 ms: a wait that ends at once.
+    for (const timeoutMs of [Infinity, NaN, -1, 2 ** 31, '100' as unknown as number]) {
+      const error = await pool.acquire({ timeoutMs }).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof InvalidPoolOptionError, `timeoutMs ${String(timeoutMs)}`);
+      assert.equal(error.option, 'timeoutMs');
+      assert.match(error.message, /^invalid acquire\(\) option "timeoutMs": /);
+    }
+    const badSignal = await pool.acquire({ signal: {} as AbortSignal }).then(() => undefined, (e: unknown) => e);
+    assert.ok(badSignal instanceof InvalidPoolOptionError && badSignal.option === 'signal');
+    assert.deepEqual([pool.status().available, pool.status().borrowed, pool.status().waiting], [1, 0, 0]);
+    const holder = await pool.acquire();
+    await assert.rejects(pool.acquire({ timeoutMs: Infinity }), InvalidPoolOptionError);
+    assert.equal(pool.status().waiting, 0);
+    await assert.rejects(pool.open({ timeoutMs: NaN }), /invalid open\(\) option "timeoutMs"/);
+    await assert.rejects(pool.close({ timeoutMs: -5 }), /invalid close\(\) option "timeoutMs": expected a time in ms >= 0, got -5/);
+    // A refused close() closes nothing: the borrower keeps its connection, the pool still lends.
+    assert.equal(pool.closed, false);
+    const next = pool.acquire({ timeoutMs: 500 });
+    await holder.release();
+    await (await next).release();
+    await clock.advance(0);
+    await pool.close();
+  });
+
   it('cancels a wait through an AbortSignal without taking a connection', async () => {
     const { pool } = setup({ maxSize: 1, minSize: 1 });
     await pool.open();

@@ -98,8 +98,9 @@ export class PoolExhaustedError extends PoolError {
 export class InvalidPoolOptionError extends PoolError {
   /** The offending option's name (dotted for nested ones, e.g. `ssl.ca`). */
   readonly option: string;
-  constructor(option: string, problem: string) {
-    super('ERR_POOL_INVALID_OPTION', `invalid pool option "${option}": ${problem}`);
+  /** `where`: whose option it is, e.g. `acquire()` for a per-call one. @default 'pool' */
+  constructor(option: string, problem: string, where = 'pool') {
+    super('ERR_POOL_INVALID_OPTION', `invalid ${where} option "${option}": ${problem}`);
     this.option = option;
   }
 }

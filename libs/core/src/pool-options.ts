@@ -275,6 +275,15 @@ export function checkSizes(minSize: number, maxSize: number): void {
   }
 }
 
+/**
+ * Validates a per-call time (`acquire({ timeoutMs })`, `open()`, `close()`) like the pool's own
+ * times: a timeout of Infinity, NaN or over 24 days would otherwise become a Node timer of 1 ms.
+ */
+export function checkCallTimeout(method: string, timeoutMs: unknown): void {
+  const problem = kindProblem('ms', timeoutMs);
+  if (problem !== undefined) throw new InvalidPoolOptionError('timeoutMs', problem, method);
+}
+
 function checkKind(key: string, value: unknown): void {
   const kind = KINDS[key];
   if (kind === undefined) throw unknownOption(key);

@@ -28,6 +28,7 @@ import { withDeadline } from './deadline.js';
 import {
   AcquireAbortedError,
   AcquireTimeoutError,
+  InvalidPoolOptionError,
   PoolClosedError,
   PoolOpenError,
   PoolQueueFullError,
@@ -45,7 +46,7 @@ import { createMariaDbConnector } from './mariadb-connector.js';
 import { Multiplexer } from './multiplexer.js';
 import { PoolConnection, type LeaseOwner } from './pool-connection.js';
 import type { PoolLogger } from './pool-logger.js';
-import { checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
+import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
 import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
 import { PooledConnection } from './pooled-connection.js';
 import { SettleWatchers } from './settle-watchers.js';
@@ -98,6 +99,14 @@ const REFUSED_BACKOFF_MAX_MS = 60;
 /** Floor of a pre-lend ping's timeout (ms): the waiter's own deadline still applies. */
 const MIN_PING_MS = 100;
 const NOOP = (): void => {};
+
+/** Per-call acquire options get the same checks as the pool's (bad input fails the call, nothing queued). */
+function checkAcquireOptions(options: AcquireOptions): void {
+  if (options.timeoutMs !== undefined) checkCallTimeout('acquire()', options.timeoutMs);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidPoolOptionError('signal', 'expected an AbortSignal', 'acquire()');
+  }
+}
 
 /** Why a connection leaves the pool: it died ('lost', counted as such) or it is being replaced ('closed'). */
 function retireReason(entry: PooledConnection): 'lost' | 'closed' {
@@ -178,6 +187,7 @@ export class Pool {
    * `timeoutMs` or the server refuses the credentials. Idempotent once open.
    */
   async open(options: { timeoutMs?: number } = {}): Promise<this> {
+    if (options.timeoutMs !== undefined) checkCallTimeout('open()', options.timeoutMs);
     if (this.closed) throw new PoolClosedError(this.name);
     this.#start();
     const wanted = Math.max(1, this.#minSize);
@@ -202,6 +212,7 @@ export class Pool {
    */
   acquire(options?: AcquireOptions): Promise<PoolConnection> {
     try {
+      if (options !== undefined) checkAcquireOptions(options);
       this.#admit();
       if (this.#waiters.size === 0 && options?.signal?.aborted !== true) {
         // An idle connection lent at once needs neither the deadline nor the signal.
@@ -344,6 +355,13 @@ export class Pool {
    * socket is closed; nothing of the pool keeps the process alive afterwards. Idempotent.
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (options.timeoutMs !== undefined) {
+      try {
+        checkCallTimeout('close()', options.timeoutMs);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     this.#closing ??= this.#shutDown(options.timeoutMs ?? 10_000);
     return this.#closing;
   }
