@@ -325,6 +325,29 @@ describe('acquire and release', () => {
     await pool.close();
   });
 
+  it('through the queue, each waiter gets a lease of its own; earlier ones stay dead', async () => {
+    const { pool, clock, connector } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const expired = pool.acquire({ timeoutMs: 10 }).catch((e: unknown) => e);
+    const w1 = pool.acquire();
+    const w2 = pool.acquire();
+    await clock.advance(10);
+    assert.ok((await expired) instanceof AcquireTimeoutError);
+    await holder.release();
+    const first = await w1;
+    assert.equal(first.threadId, holder.threadId);
+    await first.release();
+    const second = await w2;
+    assert.notEqual(second, first);
+    assert.equal(second.threadId, holder.threadId);
+    for (const stale of [holder, first]) await assert.rejects(stale.query('DELETE FROM t'), ConnectionReleasedError);
+    await second.query('SELECT 1');
+    assert.deepEqual(fake(second, connector).statements, ['SELECT 1']);
+    await second.release();
+    await pool.close();
+  });
+
   it('destroy() evicts instead of reusing', async () => {
     const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
     await pool.open();
