@@ -23,11 +23,11 @@ export class PoolConnection {
   #entry: PooledConnection | null;
   #threadId: number | null;
 
-  /** @internal Created by the pool only; `entry` null for a waiter's lease, bound when granted. */
-  constructor(owner: LeaseOwner, entry: PooledConnection | null) {
+  /** @internal Created by the pool only. */
+  constructor(owner: LeaseOwner, entry: PooledConnection) {
     this.#owner = owner;
     this.#entry = entry;
-    this.#threadId = entry === null ? null : entry.raw.threadId;
+    this.#threadId = entry.raw.threadId;
   }
 
   /** The server's connection id (`CONNECTION_ID()`), also after release. */
@@ -99,12 +99,6 @@ export class PoolConnection {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
-  }
-
-  /** @internal The pool binds a waiter's lease to the connection it grants, once. */
-  bind(entry: PooledConnection): void {
-    this.#entry = entry;
-    this.#threadId = entry.raw.threadId;
   }
 
   /** @internal The pool revokes a lease whose connection it force-closed (close() grace period over). */

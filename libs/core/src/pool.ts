@@ -437,8 +437,7 @@ export class Pool {
     }
     const now = this.#clock.now();
     const timeoutMs = options?.timeoutMs ?? this.#o.acquireTimeoutMs;
-    // The lease is made now, unbound, and bound at the grant: see Waiter.lease.
-    const waiter = new Waiter(new PoolConnection(this.#owner, null), now, now + timeoutMs, timeoutMs === this.#o.acquireTimeoutMs);
+    const waiter = new Waiter<PoolConnection>(now, now + timeoutMs, timeoutMs === this.#o.acquireTimeoutMs);
     if (!waiter.usesDefaultTimeout) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter));
     if (signal !== undefined) waiter.watchSignal(signal, () => this.#abort(waiter, signal.reason));
     this.#stats.queued++;
@@ -490,8 +489,8 @@ export class Pool {
   }
 
   #grant(waiter: Waiter<PoolConnection>, entry: PooledConnection, now: number): void {
-    const lease = this.#lend(entry, now, waiter.lease);
-    if (waiter.grant()) {
+    const lease = this.#lend(entry, now);
+    if (waiter.grant(lease)) {
       this.#stats.waitMs += now - waiter.enqueuedAt;
       return;
     }
@@ -501,12 +500,10 @@ export class Pool {
     this.#toIdle(entry, now, false);
   }
 
-  /** Lends `entry` through `lease` (a waiter's, made unbound when it queued) or a new lease. */
-  #lend(entry: PooledConnection, now: number, lease?: PoolConnection): PoolConnection {
+  #lend(entry: PooledConnection, now: number): PoolConnection {
     entry.state = 'borrowed';
     entry.borrowedAt = now;
-    if (lease === undefined) lease = new PoolConnection(this.#owner, entry);
-    else lease.bind(entry);
+    const lease = new PoolConnection(this.#owner, entry);
     entry.lease = lease;
     if (this.#leaks.enabled) this.#leaks.watch(entry);
     return lease;

@@ -6,13 +6,6 @@ import type { Clock, TimerHandle } from './clock.js';
  * That return value is what makes "a timed-out waiter never receives a connection" hold.
  */
 export class Waiter<T> {
-  /**
-   * What the waiter is granted, made when it queues. For the pool it is the lease, bound to a
-   * connection at the grant: made later, a young lease stored in a promise that has long been
-   * promoted to the old generation would be kept alive by every scavenge until the next full GC,
-   * which made hand-offs in a queue of 100,000 waiters mostly garbage-collection work.
-   */
-  readonly lease: T;
   readonly enqueuedAt: number;
   /** Absolute deadline on the pool's clock (ms). */
   readonly deadline: number;
@@ -26,8 +19,7 @@ export class Waiter<T> {
   #reject!: (error: unknown) => void;
   #cleanup: (() => void) | undefined;
 
-  constructor(lease: T, enqueuedAt: number, deadline: number, usesDefaultTimeout: boolean) {
-    this.lease = lease;
+  constructor(enqueuedAt: number, deadline: number, usesDefaultTimeout: boolean) {
     this.enqueuedAt = enqueuedAt;
     this.deadline = deadline;
     this.usesDefaultTimeout = usesDefaultTimeout;
@@ -41,11 +33,10 @@ export class Waiter<T> {
     return this.#settled;
   }
 
-  /** Resolves the waiter with its lease. */
-  grant(): boolean {
+  grant(value: T): boolean {
     if (this.#settled) return false;
     this.#settle();
-    this.#resolve(this.lease);
+    this.#resolve(value);
     return true;
   }
 
