@@ -2,11 +2,11 @@
  * Design note.
  *
  * Sets: `#idle` (a stack: the most recently returned connection is lent first, so the others age
- * and can be evicted), `#all` (every open connection, whatever its state), `#opening` (connects in
- * flight), and `#waiters` (a FIFO of pending acquires). `borrowed` is derived: all − idle − checking.
+ * and can be evicted), `#all` (every open connection, whatever its state), `opening` (connects in
+ * flight, counted by the ConnectionOpener), and `#waiters` (a FIFO of pending acquires). `borrowed` is derived: all − idle − checking.
  *
  * Invariants:
- * - size = #all.size + #opening ≤ maxSize (a resize down lets borrowed connections finish).
+ * - size = #all.size + opening ≤ maxSize (a resize down lets borrowed connections finish).
  * - A connection is in exactly one state (idle | checking | borrowed | closed) and, while borrowed,
  *   has exactly one live lease. A lease is dead after release, so nothing can use a connection
  *   that was lent to someone else.
@@ -21,7 +21,6 @@
  *
  * Time comes from an injected monotonic Clock; every timer is unref'd.
  */
-import { Backoff } from './backoff.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Connector, DriverConnection, QueryValues, Statement } from './connector.js';
 import { withDeadline } from './deadline.js';
@@ -40,7 +39,8 @@ import {
   selectIdleToCheck,
   selectIdleToClose,
 } from './maintenance.js';
-import { isFatalConnectError, isRefused } from './connect-failure.js';
+import { isFatalConnectError } from './connect-failure.js';
+import { ConnectionOpener } from './connection-opener.js';
 import { LeakWatch } from './leak-watch.js';
 import { createMariaDbConnector } from './mariadb-connector.js';
 import { Multiplexer } from './multiplexer.js';
@@ -90,12 +90,6 @@ const MAX_GROWTH_CONNECTS = 2;
 const MAX_FILL_CONNECTS = 8;
 /** Bound for background pings and release cleanups (ms), so a black hole cannot pin a connection. */
 const MAX_CHECK_MS = 5000;
-/**
- * Reconnect backoff ceiling when the server refuses outright (it is restarting): a refused connect
- * costs the server nothing, and a short ceiling gets the pool back within ~0.1 s of the restart (at most ~16 attempts per second).
- * Other failures (timeouts, too many connections, auth) back off up to 2 s.
- */
-const REFUSED_BACKOFF_MAX_MS = 60;
 /** Floor of a pre-lend ping's timeout (ms): the waiter's own deadline still applies. */
 const MIN_PING_MS = 100;
 const NOOP = (): void => {};
@@ -121,7 +115,6 @@ export class Pool {
   }
 
   readonly #o: ResolvedPoolOptions;
-  readonly #connector: Connector;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #log: PoolLogger | undefined;
@@ -129,17 +122,14 @@ export class Pool {
   readonly #all = new Set<PooledConnection>();
   readonly #waiters: WaiterQueue<PoolConnection>;
   readonly #stats = emptyStats();
-  readonly #backoff: Backoff;
+  readonly #opener: ConnectionOpener;
   readonly #owner: LeaseOwner;
   readonly #multiplexer: Multiplexer | undefined;
   #minSize: number;
   #maxSize: number;
-  #opening = 0;
   #checking = 0;
   #generation = 0;
   #state: PoolState = 'new';
-  #lastConnectError: unknown;
-  #retryTimer: TimerHandle | undefined;
   #housekeepingTimer: TimerHandle | undefined;
   #lastHealthCheck = 0;
   /** Conditions awaited by open()/close(), re-checked whenever a connection settles. */
@@ -155,8 +145,23 @@ export class Pool {
     this.#log = this.#o.logger;
     this.#clock = deps.clock ?? systemClock;
     this.#random = deps.random ?? Math.random;
-    this.#connector = deps.connector ?? createMariaDbConnector(this.#o.connection);
-    this.#backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: this.#random });
+    this.#opener = new ConnectionOpener({
+      connector: deps.connector ?? createMariaDbConnector(this.#o.connection),
+      clock: this.#clock,
+      random: this.#random,
+      log: this.#log,
+      poolName: this.#o.name,
+      stats: this.#stats,
+      events: {
+        opened: (raw, generation) => this.#connected(raw, generation),
+        failed: () => {
+          this.#settled.notify();
+          return this.#state === 'open';
+        },
+        retryDue: () => this.#dispatch(),
+        lost: (entry, error) => this.#onLost(entry, error),
+      },
+    });
     this.#waiters = new WaiterQueue(this.#clock, (w) => this.#timeOut(w));
     this.#leaks = new LeakWatch({
       thresholdMs: this.#o.leakDetectionThresholdMs,
@@ -311,11 +316,11 @@ export class Pool {
       name: this.#o.name,
       minSize: this.#minSize,
       maxSize: this.#maxSize,
-      size: all + this.#opening,
+      size: all + this.#opener.opening,
       available,
       borrowed: all - available - this.#checking,
       waiting: this.#waiters.size,
-      opening: this.#opening,
+      opening: this.#opener.opening,
       closed: this.closed,
     });
   }
@@ -334,7 +339,7 @@ export class Pool {
     checkSizes(minSize, maxSize);
     this.#minSize = minSize;
     this.#maxSize = maxSize;
-    let excess = this.#all.size + this.#opening - maxSize;
+    let excess = this.#all.size + this.#opener.opening - maxSize;
     while (excess-- > 0 && this.#idle.length > 0) this.#retire(this.#idle.shift() as PooledConnection, 'closed');
     this.#dispatch();
   }
@@ -443,14 +448,14 @@ export class Pool {
     this.#stats.queued++;
     this.#waiters.push(waiter);
     // On a busy pool nothing is idle and nothing can be opened: skip the reconciliation (hot path).
-    if (this.#idle.length > 0 || this.#all.size + this.#opening < this.#maxSize) this.#dispatch();
+    if (this.#idle.length > 0 || this.#all.size + this.#opener.opening < this.#maxSize) this.#dispatch();
     return waiter;
   }
 
   #timeOut(waiter: Waiter<PoolConnection>): void {
     this.#waiters.forget(waiter);
     const elapsedMs = this.#clock.now() - waiter.enqueuedAt;
-    if (waiter.fail(new AcquireTimeoutError({ elapsedMs, status: this.status(), cause: this.#lastConnectError }))) {
+    if (waiter.fail(new AcquireTimeoutError({ elapsedMs, status: this.status(), cause: this.#opener.lastError }))) {
       this.#stats.timeouts++;
       this.#stats.waitMs += elapsedMs;
     }
@@ -551,39 +556,20 @@ export class Pool {
   // ---- growing -------------------------------------------------------------------------------
 
   #openNeeded(): void {
-    if (this.#retryTimer !== undefined) return;
-    const size = this.#all.size + this.#opening;
+    if (this.#opener.backingOff) return;
+    const size = this.#all.size + this.#opener.opening;
     const room = this.#maxSize - size;
     if (room <= 0) return;
-    const forMin = Math.min(this.#minSize - size, MAX_FILL_CONNECTS - this.#opening);
-    const forWaiters = Math.min(this.#waiters.size - this.#opening, MAX_GROWTH_CONNECTS - this.#opening);
+    const forMin = Math.min(this.#minSize - size, MAX_FILL_CONNECTS - this.#opener.opening);
+    const forWaiters = Math.min(this.#waiters.size - this.#opener.opening, MAX_GROWTH_CONNECTS - this.#opener.opening);
     // Open at least one connection for an open() that has none yet (minSize 0 proves the settings).
     const forOpen = this.#settled.waiting && size === 0 ? 1 : 0;
     let n = Math.min(room, Math.max(forMin, forWaiters, forOpen));
-    while (n-- > 0) this.#connect();
+    while (n-- > 0) this.#opener.open(this.#generation);
   }
 
-  #connect(): void {
-    this.#opening++;
-    const generation = this.#generation;
-    let entry: PooledConnection | undefined;
-    this.#connector.connect((error) => entry && this.#onLost(entry, error)).then(
-      (raw) => {
-        this.#opening--;
-        entry = this.#connected(raw, generation);
-      },
-      (error: unknown) => {
-        this.#opening--;
-        this.#connectFailed(error);
-      },
-    );
-  }
-
+  /** A connect succeeded: adopt the connection, or end it when the pool closed or drained meanwhile. */
   #connected(raw: DriverConnection, generation: number): PooledConnection | undefined {
-    this.#stats.connects++;
-    if (this.#backoff.failures > 0) this.#log?.warn({ pool: this.name }, 'connecting works again');
-    this.#backoff.reset();
-    this.#lastConnectError = undefined;
     if (this.#state !== 'open' || generation !== this.#generation) {
       this.#endRaw(raw, false);
       this.#dispatch();
@@ -597,20 +583,6 @@ export class Pool {
     this.#settled.notify();
     this.#dispatch();
     return entry;
-  }
-
-  #connectFailed(error: unknown): void {
-    this.#stats.connectErrors++;
-    this.#lastConnectError = error;
-    if (this.#backoff.failures === 0) {
-      this.#log?.warn({ pool: this.name, target: this.#connector.describeTarget(), err: error }, 'cannot connect; retrying with backoff');
-    }
-    this.#settled.notify();
-    if (this.#state !== 'open' || this.#retryTimer !== undefined) return;
-    this.#retryTimer = this.#clock.setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#dispatch();
-    }, this.#backoff.next(isRefused(error) ? REFUSED_BACKOFF_MAX_MS : undefined));
   }
 
   // ---- giving back ---------------------------------------------------------------------------
@@ -658,7 +630,7 @@ export class Pool {
   #toIdle(entry: PooledConnection, now: number, returned: boolean): void {
     // A returned connection's socket was checked a moment ago by #giveBack: skip that check.
     const retired = returned ? entry.isOutdated(now, this.#generation) : entry.isRetired(now, this.#generation);
-    if (retired || this.#state !== 'open' || this.#all.size + this.#opening > this.#maxSize) {
+    if (retired || this.#state !== 'open' || this.#all.size + this.#opener.opening > this.#maxSize) {
       this.#retire(entry, retireReason(entry));
       this.#dispatch();
       return;
@@ -733,7 +705,7 @@ export class Pool {
       this.#clock.clearTimeout(graceTimer);
     }
     this.#forceClose();
-    await this.#settled.until(() => this.#opening === 0 && this.#pendingEnds === 0);
+    await this.#settled.until(() => this.#opener.opening === 0 && this.#pendingEnds === 0);
     this.#state = 'closed';
   }
 
@@ -747,9 +719,8 @@ export class Pool {
   }
 
   #clearTimers(): void {
-    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    this.#opener.stop();
     if (this.#housekeepingTimer !== undefined) this.#clock.clearTimeout(this.#housekeepingTimer);
-    this.#retryTimer = undefined;
     this.#housekeepingTimer = undefined;
   }
 
@@ -758,15 +729,15 @@ export class Pool {
   #untilOpened(wanted: number, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
-        reject(this.#lastConnectError ?? new Error(`no connection within ${timeoutMs} ms`));
+        reject(this.#opener.lastError ?? new Error(`no connection within ${timeoutMs} ms`));
       }, timeoutMs, true);
       void this.#settled.until(() => {
         if (this.#all.size >= wanted || this.#state !== 'open') return true;
-        return isFatalConnectError(this.#lastConnectError);
+        return isFatalConnectError(this.#opener.lastError);
       }).then(() => {
         this.#clock.clearTimeout(timer);
         if (this.#all.size >= wanted) resolve();
-        else reject(this.#lastConnectError ?? new PoolClosedError(this.name));
+        else reject(this.#opener.lastError ?? new PoolClosedError(this.name));
       });
       this.#dispatch();
     });
@@ -788,7 +759,7 @@ export class Pool {
   #houseKeep(): void {
     const now = this.#clock.now();
     const policy = { ...this.#o, minSize: this.#minSize };
-    for (const e of selectIdleToClose(this.#idle, this.#all.size + this.#opening, now, this.#generation, policy)) {
+    for (const e of selectIdleToClose(this.#idle, this.#all.size + this.#opener.opening, now, this.#generation, policy)) {
       this.#idle.splice(this.#idle.indexOf(e), 1);
       this.#retire(e, retireReason(e));
     }
