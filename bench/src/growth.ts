@@ -2,7 +2,10 @@
  * Part 4, growth: throughput and p99 as callers grow 1 → 1,000 on a pool of 10 (PK lookup), and
  * the cost of a huge queue: memory per waiter and hand-off cycles/s with 100 and 100,000 waiters.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createBenchPool, type PoolKind } from './competitors.js';
+import type { QueueCost } from './queue-cost-worker.js';
 import { BENCH_TABLE, ensureUsersTable } from './queries.js';
 import { fmt, median, percentile } from './stats.js';
 import type { Table } from './report.js';
@@ -27,37 +30,17 @@ async function callersCurve(kind: PoolKind, callers: number[], durationMs: numbe
 }
 
 /**
- * Holds every connection, queues `waiters` acquires, then lets them hand the connections on. Small
- * queues run in batches up to 100,000 hand-offs in all (100 hand-offs take ~50 µs, too short to
- * time), after one untimed batch (JIT), so both sizes are timed over the same work. Timed apart:
- * queueing the acquires, and the hand-offs. Bytes per waiter: the median over batches of the heap
- * growth while queueing (one batch of 100 is within the heap's own noise).
+ * The huge-queue cost of one pool, measured in a fresh process: that cost is mostly garbage
+ * collection, which depends on what the heap already holds and on the heap's limits. In the
+ * harness's own heap one pool's result moved by 2x with what had run before it, and a worker
+ * thread's smaller heap settings favour a different pool than a process's do.
  */
-async function queueCost(kind: PoolKind, waiters: number) {
-  const pool = await createBenchPool(kind, 10);
-  const batches = Math.max(1, Math.round(100_000 / waiters));
-  const bytes: number[] = [];
-  let queueMs = 0;
-  let handOffMs = 0;
-  for (let batch = -1; batch < batches; batch++) {
-    const held = await Promise.all(Array.from({ length: 10 }, () => pool.acquire()));
-    if (batch === 0) (globalThis as { gc?: () => void }).gc?.();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const all: Array<Promise<void>> = [];
-    const queueing = performance.now();
-    for (let i = 0; i < waiters; i++) all.push(pool.acquire().then((c) => pool.release(c)));
-    const started = performance.now();
-    if (batch >= 0) bytes.push((process.memoryUsage().heapUsed - heapBefore) / waiters);
-    for (const c of held) pool.release(c);
-    await Promise.all(all);
-    if (batch >= 0) {
-      queueMs += started - queueing;
-      handOffMs += performance.now() - started;
-    }
-  }
-  await pool.close();
-  const total = waiters * batches;
-  return { name: pool.name, waiters, bytesPerWaiter: median(bytes), queuedPerSec: total / (queueMs / 1000), cyclesPerSec: total / (handOffMs / 1000) };
+function queueCostInProcess(kind: PoolKind, waiters: number): Promise<QueueCost> {
+  const child = fork(fileURLToPath(new URL('./queue-cost-worker.js', import.meta.url)), [kind, String(waiters)], { execArgv: ['--expose-gc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (result) => resolve(result as QueueCost));
+    child.once('exit', (code) => reject(new Error(`queue-cost process for ${kind} exited with ${code} before reporting`)));
+  });
 }
 
 export async function growth(opts: { quick: boolean }): Promise<{ results: unknown; tables: Table[] }> {
@@ -68,11 +51,11 @@ export async function growth(opts: { quick: boolean }): Promise<{ results: unkno
   const durationMs = opts.quick ? 300 : 1500;
   const curves = [];
   for (const kind of ['mariapool', 'mariadb', 'minimal'] as const) curves.push(await callersCurve(kind, callers, durationMs));
-  const queue: Array<{ name: string; waiters: number; bytesPerWaiter: number; queuedPerSec: number; cyclesPerSec: number }> = [];
+  const queue: QueueCost[] = [];
   for (const kind of ['mariapool', 'minimal'] as const) {
     for (const n of [100, 100_000]) {
       const runs = [];
-      for (let r = 0; r < 3; r++) runs.push(await queueCost(kind, n));
+      for (let r = 0; r < 3; r++) runs.push(await queueCostInProcess(kind, n));
       queue.push({ ...runs[0], bytesPerWaiter: median(runs.map((x) => x.bytesPerWaiter)), queuedPerSec: median(runs.map((x) => x.queuedPerSec)), cyclesPerSec: median(runs.map((x) => x.cyclesPerSec)) });
     }
   }
