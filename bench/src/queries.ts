@@ -71,9 +71,6 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
   const sizes = opts.quick ? [10] : [10, 20];
   const concurrencies = opts.quick ? [1, 64] : [1, 16, 64, 256];
   const durationMs = opts.quick ? 250 : 1000;
-  // Three runs of mariapool ÷ minimal at c=64 gave 1.14, 1.10 and 1.00 with 7 rounds (0.82 to 1.12
-  // with 3). The client CPU per query, printed too, moves by a few % only: it is the steadier sign
-  // of what each pool costs.
   const statements: Array<[string, string, () => unknown[] | undefined]> = [
     ['SELECT 1', 'SELECT 1', () => undefined],
     ['PK lookup', `SELECT id, name, email FROM ${BENCH_TABLE} WHERE id = ?`, () => [1 + Math.floor(Math.random() * 10_000)]],

@@ -4,7 +4,9 @@ import { median } from './stats.js';
  * Measured rounds per comparison. Many short rounds pair better than a few long ones: throughput
  * drifts by ±15-30 % within a minute on this 2-core box shared with the server, and with 3 rounds
  * of 1.5 s one run's median ratio of mariapool to mysql2 at 100 callers was 5.1x and the next
- * one's 2.8x. Quick mode (CI) only proves that the harness runs.
+ * one's 2.8x; mariapool ÷ minimal at c = 64 gave 0.82-1.12 over runs of 3 rounds and 1.00-1.14 over
+ * runs of 7. The CPU per query or request, printed beside throughput, moves by a few % only: it is
+ * the steadier sign of what each pool costs. Quick mode (CI) only proves that the harness runs.
  */
 export function roundCount(quick: boolean): number {
   return quick ? 2 : 7;
