@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import {
   AcquireTimeoutError,
   createPool,
+  InvalidPoolOptionError,
   PoolClosedError,
   PoolOpenError,
   type PoolLogger,
@@ -88,6 +89,26 @@ describe('clear errors within the deadline', () => {
     assert.match(error.message, /no connection available after \d+ ms \(size 1\/1 \(min 1\), available 0, borrowed 1, waiting 0/);
     assert.equal(pool.status().waiting, 0);
     await holder.release();
+    await pool.close();
+  });
+
+  it('a per-call timeout no timer can hold is refused; the longest valid one really waits', async () => {
+    const pool = await testPool({ minSize: 1, maxSize: 1 });
+    const holder = await pool.acquire();
+    // Node would run a timer of Infinity or 30 days after 1 ms: such an acquire used to time out at once.
+    for (const timeoutMs of [Infinity, 30 * 24 * 3600 * 1000]) {
+      const error = await pool.acquire({ timeoutMs }).catch((e: unknown) => e);
+      assert.ok(error instanceof InvalidPoolOptionError, `timeoutMs ${timeoutMs}: ${String(error)}`);
+      assert.equal(error.option, 'timeoutMs');
+    }
+    assert.equal(pool.status().waiting, 0);
+    const longest = pool.acquire({ timeoutMs: 2_073_600_000 }); // 24 days, the documented maximum
+    const settledEarly = await Promise.race([longest.then(() => true, () => true), sleep(150).then(() => false)]);
+    assert.equal(settledEarly, false, 'still waiting after 150 ms');
+    await holder.release();
+    const conn = await longest;
+    assert.equal(conn.threadId, holder.threadId);
+    await conn.release();
     await pool.close();
   });
 
