@@ -3,7 +3,8 @@
  *
  * Sets: `#idle` (a stack: the most recently returned connection is lent first, so the others age
  * and can be evicted), `#all` (every open connection, whatever its state), `opening` (connects in
- * flight, counted by the ConnectionOpener), and `#waiters` (a FIFO of pending acquires). `borrowed` is derived: all − idle − checking.
+ * flight, counted by the ConnectionOpener), and `#waiters` (a FIFO of pending acquires).
+ * `borrowed` is derived: all − idle − checking.
  *
  * Invariants:
  * - size = #all.size + opening ≤ maxSize (a resize down lets borrowed connections finish).
@@ -23,6 +24,8 @@
  */
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Connector, DriverConnection, QueryValues, Statement } from './connector.js';
+import { isFatalConnectError } from './connect-failure.js';
+import { ConnectionOpener } from './connection-opener.js';
 import { withDeadline } from './deadline.js';
 import {
   AcquireAbortedError,
@@ -32,6 +35,7 @@ import {
   PoolOpenError,
   PoolQueueFullError,
 } from './errors.js';
+import { LeakWatch } from './leak-watch.js';
 import {
   expiryFor,
   housekeepingPeriod,
@@ -39,9 +43,6 @@ import {
   selectIdleToCheck,
   selectIdleToClose,
 } from './maintenance.js';
-import { isFatalConnectError } from './connect-failure.js';
-import { ConnectionOpener } from './connection-opener.js';
-import { LeakWatch } from './leak-watch.js';
 import { createMariaDbConnector } from './mariadb-connector.js';
 import { Multiplexer } from './multiplexer.js';
 import { PoolConnection, type LeaseOwner } from './pool-connection.js';
