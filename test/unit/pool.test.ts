@@ -251,6 +251,109 @@ describe('acquire and release', () => {
     await pool.close();
   });
 
+  it('keeps strict arrival order while the queue wraps around and grows, and empties it', async () => {
+    const { pool } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const order: number[] = [];
+    const waits: Array<Promise<void>> = [];
+    const queue = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        waits.push(
+          pool.acquire().then(async (conn) => {
+            order.push(i);
+            // Once 30 were served, the head is mid-ring: 3,000 more wrap around it and grow it.
+            if (i === 29) queue(40, 3040);
+            await conn.release();
+          }),
+        );
+      }
+    };
+    queue(0, 40);
+    await holder.release();
+    while (order.length < 3040) await Promise.all(waits.slice());
+    assert.deepEqual(order, Array.from({ length: 3040 }, (_, i) => i));
+    assert.deepEqual([pool.status().waiting, pool.status().available, pool.stats().queued], [0, 1, 3040]);
+    await pool.close();
+  });
+
+  it('expires default and per-call deadlines each at its own time, whatever their order in the queue', async () => {
+    const { pool, clock } = setup({ maxSize: 1, minSize: 1, acquireTimeoutMs: 100 });
+    await pool.open();
+    const holder = await pool.acquire();
+    const outcome = new Map<string, number>();
+    const watch = (label: string, p: Promise<PoolConnection>) =>
+      p.then(
+        (conn) => (outcome.set(label, -1), conn),
+        (e: unknown) => {
+          assert.ok(e instanceof AcquireTimeoutError, `${label}: ${String(e)}`);
+          outcome.set(label, e.elapsedMs);
+          return undefined;
+        },
+      );
+    const long = watch('long', pool.acquire({ timeoutMs: 1000 }));
+    const short = watch('short', pool.acquire({ timeoutMs: 30 }));
+    const plain = watch('plain', pool.acquire());
+    const signalled = watch('signalled', pool.acquire({ signal: new AbortController().signal }));
+    await clock.advance(60);
+    const later = watch('later', pool.acquire());
+    assert.deepEqual(Object.fromEntries(outcome), { short: 30 });
+    await clock.advance(40);
+    assert.deepEqual(Object.fromEntries(outcome), { short: 30, plain: 100, signalled: 100 });
+    assert.equal(pool.status().waiting, 2);
+    await clock.advance(59);
+    assert.equal(outcome.get('later'), undefined, 'a default deadline behind a per-call one is not moved earlier');
+    await clock.advance(1);
+    assert.equal(outcome.get('later'), 100);
+    await holder.release();
+    const conn = await long;
+    assert.equal(outcome.get('long'), -1, 'the per-call 1,000 ms waiter at the head still gets the connection');
+    await conn?.release();
+    await Promise.all([short, plain, signalled, later]);
+    assert.deepEqual([pool.status().waiting, pool.stats().timeouts], [0, 4]);
+    await pool.close();
+  });
+
+  it('a waiter whose connection fails its ping goes back to the head of the queue, deadline kept', async () => {
+    const { pool, connector, clock } = setup({ maxSize: 1, minSize: 1, pingThresholdMs: 10, acquireTimeoutMs: 300 });
+    await pool.open();
+    await clock.advance(100);
+    connector.pingBehaviour = 'fail';
+    connector.holdConnects = true;
+    const order: string[] = [];
+    // 'first' takes the idle connection, which fails its ping; 'second' queues meanwhile.
+    const first = track(pool.acquire(), order, 'first');
+    const second = track(pool.acquire(), order, 'second');
+    await clock.advance(250);
+    assert.deepEqual([order, pool.status().waiting, connector.opened[0]?.pings], [[], 2, 1]);
+    connector.pingBehaviour = 'ok';
+    connector.releaseConnects();
+    await clock.advance(1);
+    assert.deepEqual(order, ['first'], 'the waiter that lost its connection is served first');
+    const third = track(pool.acquire(), order, 'third');
+    await (await first)?.release();
+    await (await second)?.release();
+    await (await third)?.release();
+    assert.deepEqual(order, ['first', 'second', 'third']);
+
+    // Sent back to the queue, a waiter still fails at its own deadline, not later.
+    await clock.advance(100);
+    connector.pingBehaviour = 'fail';
+    connector.holdConnects = true;
+    const late = pool.acquire().catch((e: unknown) => e);
+    await clock.advance(299);
+    assert.equal(pool.status().waiting, 1);
+    await clock.advance(1);
+    const error = await late;
+    assert.ok(error instanceof AcquireTimeoutError);
+    assert.equal(error.elapsedMs, 300);
+    assert.equal(pool.status().waiting, 0);
+    const closing = pool.close({ timeoutMs: 0 });
+    connector.releaseConnects();
+    await clock.advance(5000);
+    await closing;
+  });
+
   it('cancels a wait through an AbortSignal without taking a connection', async () => {
     const { pool } = setup({ maxSize: 1, minSize: 1 });
     await pool.open();

@@ -51,7 +51,7 @@ import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, typ
 import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
 import { PooledConnection } from './pooled-connection.js';
 import { SettleWatchers } from './settle-watchers.js';
-import { Waiter } from './waiter.js';
+import { failTo, grantTo, pendingPromise, takeResolve, Waiter, type Queued } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 import { inspect } from 'node:util';
 
@@ -163,7 +163,7 @@ export class Pool {
         lost: (entry, error) => this.#onLost(entry, error),
       },
     });
-    this.#waiters = new WaiterQueue(this.#clock, (w) => this.#timeOut(w));
+    this.#waiters = new WaiterQueue(this.#clock, this.#o.acquireTimeoutMs, (queued, enqueuedAt) => this.#timeOut(queued, enqueuedAt));
     this.#leaks = new LeakWatch({
       thresholdMs: this.#o.leakDetectionThresholdMs,
       clock: this.#clock,
@@ -225,7 +225,7 @@ export class Pool {
         const lease = this.#lendIdleAtOnce();
         if (lease !== undefined) return Promise.resolve(lease);
       }
-      return this.#enqueue(options).promise;
+      return this.#enqueue(options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -399,8 +399,13 @@ export class Pool {
   #queueCancellable(): QueuedAcquire {
     try {
       this.#admit();
-      const waiter = this.#enqueue(undefined);
-      return { promise: waiter.promise, cancel: (reason) => this.#abort(waiter, reason) };
+      this.#admitToQueue(undefined);
+      const now = this.#clock.now();
+      const promise = pendingPromise<PoolConnection>();
+      const waiter = new Waiter(takeResolve<PoolConnection>(), now, now + this.#o.acquireTimeoutMs);
+      this.#waiters.push(waiter, now);
+      this.#afterQueued();
+      return { promise, cancel: (reason) => this.#abort(waiter, reason) };
     } catch (error) {
       return { promise: Promise.reject(error), cancel: NOOP };
     }
@@ -430,9 +435,31 @@ export class Pool {
     return undefined;
   }
 
-  /** Queues a waiter; throws (nothing queued) when the signal is already aborted or the queue is full. */
-  #enqueue(options: AcquireOptions | undefined): Waiter<PoolConnection> {
+  /**
+   * Queues an acquire; throws (nothing queued) when the signal is already aborted or the queue is
+   * full. With the default timeout and no signal (the common case) the queue holds only the
+   * promise's resolve function; otherwise a Waiter.
+   */
+  #enqueue(options: AcquireOptions | undefined): Promise<PoolConnection> {
     const signal = options?.signal;
+    this.#admitToQueue(signal);
+    const now = this.#clock.now();
+    const timeoutMs = options?.timeoutMs ?? this.#o.acquireTimeoutMs;
+    const promise = pendingPromise<PoolConnection>();
+    if (signal === undefined && timeoutMs === this.#o.acquireTimeoutMs) {
+      this.#waiters.push(takeResolve<PoolConnection>(), now);
+    } else {
+      const waiter = new Waiter(takeResolve<PoolConnection>(), now, now + timeoutMs);
+      if (timeoutMs !== this.#o.acquireTimeoutMs) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter, now));
+      if (signal !== undefined) waiter.watchSignal(signal, () => this.#abort(waiter, signal.reason));
+      this.#waiters.push(waiter, now);
+    }
+    this.#afterQueued();
+    return promise;
+  }
+
+  /** Throws, queueing nothing, when the signal is already aborted or the queue is full. */
+  #admitToQueue(signal: AbortSignal | undefined): void {
     if (signal?.aborted) {
       this.#stats.aborted++;
       throw new AcquireAbortedError(this.name, signal.reason);
@@ -441,22 +468,19 @@ export class Pool {
       this.#stats.rejectedQueueFull++;
       throw new PoolQueueFullError(this.status());
     }
-    const now = this.#clock.now();
-    const timeoutMs = options?.timeoutMs ?? this.#o.acquireTimeoutMs;
-    const waiter = new Waiter<PoolConnection>(now, now + timeoutMs, timeoutMs === this.#o.acquireTimeoutMs);
-    if (!waiter.usesDefaultTimeout) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter));
-    if (signal !== undefined) waiter.watchSignal(signal, () => this.#abort(waiter, signal.reason));
-    this.#stats.queued++;
-    this.#waiters.push(waiter);
-    // On a busy pool nothing is idle and nothing can be opened: skip the reconciliation (hot path).
-    if (this.#idle.length > 0 || this.#all.size + this.#opener.opening < this.#maxSize) this.#dispatch();
-    return waiter;
   }
 
-  #timeOut(waiter: Waiter<PoolConnection>): void {
-    this.#waiters.forget(waiter);
-    const elapsedMs = this.#clock.now() - waiter.enqueuedAt;
-    if (waiter.fail(new AcquireTimeoutError({ elapsedMs, status: this.status(), cause: this.#opener.lastError }))) {
+  #afterQueued(): void {
+    this.#stats.queued++;
+    // On a busy pool nothing is idle and nothing can be opened: skip the reconciliation (hot path).
+    if (this.#idle.length > 0 || this.#all.size + this.#opener.opening < this.#maxSize) this.#dispatch();
+  }
+
+  /** A waiter's deadline passed: the queue's single timer, or its own timer. */
+  #timeOut(queued: Queued<PoolConnection>, enqueuedAt: number): void {
+    if (typeof queued !== 'function') this.#waiters.forget(queued);
+    const elapsedMs = this.#clock.now() - enqueuedAt;
+    if (failTo(queued, new AcquireTimeoutError({ elapsedMs, status: this.status(), cause: this.#opener.lastError }))) {
       this.#stats.timeouts++;
       this.#stats.waitMs += elapsedMs;
     }
@@ -485,19 +509,22 @@ export class Pool {
         this.#retire(entry, retireReason(entry));
         continue;
       }
+      const queued = this.#waiters.shift() as Queued<PoolConnection>;
+      const enqueuedAt = this.#waiters.shiftedAt;
       if (needsPing(entry, now, this.#o.pingThresholdMs)) {
-        this.#pingThenLend(entry, this.#waiters.shift(true) as Waiter<PoolConnection>, now);
+        this.#pingThenLend(entry, this.#checkOut(queued, enqueuedAt), now);
       } else {
-        this.#grant(this.#waiters.shift() as Waiter<PoolConnection>, entry, now);
+        this.#grant(queued, enqueuedAt, entry, now);
       }
     }
     this.#openNeeded();
   }
 
-  #grant(waiter: Waiter<PoolConnection>, entry: PooledConnection, now: number): void {
+  /** Lends `entry` to a waiter just taken off the queue (or checked out for a ping). */
+  #grant(queued: Queued<PoolConnection>, enqueuedAt: number, entry: PooledConnection, now: number): void {
     const lease = this.#lend(entry, now);
-    if (waiter.grant(lease)) {
-      this.#stats.waitMs += now - waiter.enqueuedAt;
+    if (grantTo(queued, lease)) {
+      this.#stats.waitMs += now - enqueuedAt;
       return;
     }
     // The waiter settled meanwhile (timeout or abort during a ping): keep the connection.
@@ -515,12 +542,22 @@ export class Pool {
     return lease;
   }
 
+  /**
+   * A waiter leaves the queue while its connection is pinged: as a Waiter with a timer of its own,
+   * so its deadline still holds (one deadline per acquire) and it can go back to the head.
+   */
+  #checkOut(queued: Queued<PoolConnection>, enqueuedAt: number): Waiter<PoolConnection> {
+    const waiter = typeof queued === 'function' ? new Waiter(queued, enqueuedAt, enqueuedAt + this.#o.acquireTimeoutMs) : queued;
+    if (!waiter.hasOwnTimer) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter, enqueuedAt));
+    return waiter;
+  }
+
   #pingThenLend(entry: PooledConnection, waiter: Waiter<PoolConnection>, now: number): void {
     const timeoutMs = Math.max(MIN_PING_MS, waiter.deadline - now);
     this.#ping(entry, timeoutMs).then((alive) => {
       const at = this.#clock.now();
       if (alive && this.#state === 'open') {
-        this.#grant(waiter, entry, at);
+        this.#grant(waiter, waiter.enqueuedAt, entry, at);
       } else {
         if (alive) this.#retire(entry, 'closed');
         if (!waiter.settled && this.#state === 'open') this.#waiters.unshift(waiter);
@@ -641,8 +678,8 @@ export class Pool {
       entry.lastAliveAt = now;
       // Direct hand-off to the oldest waiter: the connection was in use a moment ago, so it needs
       // no ping and skips the idle stack altogether.
-      const waiter = this.#waiters.shift();
-      if (waiter !== undefined) return this.#grant(waiter, entry, now);
+      const queued = this.#waiters.shift();
+      if (queued !== undefined) return this.#grant(queued, this.#waiters.shiftedAt, entry, now);
       entry.state = 'idle';
       this.#idle.push(entry);
     } else {
@@ -698,7 +735,7 @@ export class Pool {
     const wasOpen = this.#state === 'open';
     this.#state = 'closing';
     this.#clearTimers();
-    for (const w of this.#waiters.drain()) w.fail(new PoolClosedError(this.name));
+    for (const queued of this.#waiters.drain()) failTo(queued, new PoolClosedError(this.name));
     for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
     if (wasOpen && this.#all.size > 0 && graceMs > 0) {
       const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs, true);

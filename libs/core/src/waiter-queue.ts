@@ -1,25 +1,44 @@
 import type { Clock, TimerHandle } from './clock.js';
-import { Fifo } from './fifo.js';
-import type { Waiter } from './waiter.js';
+import type { Queued, Waiter } from './waiter.js';
+
+/** Ring capacity a queue starts with (a power of two). */
+const INITIAL_CAPACITY = 64;
+/** An emptied queue larger than this shrinks back: a spike's arrays are not kept for good. */
+const KEPT_CAPACITY = 1024;
 
 /**
- * The FIFO of pending acquires. Waiters are served strictly in arrival order. Waiters with the
- * pool's default timeout have deadlines in the same order as arrival, so one timer armed for the
- * oldest of them covers all (no timer per waiter); per-call timeouts arm their own timer.
- * Settled waiters (aborted, timed out) are skipped lazily, and `size` counts only live ones.
+ * The FIFO of pending acquires, served strictly in arrival order. It is a ring of two parallel
+ * arrays: what each acquire is (its resolve function, or a Waiter) and when it queued (a
+ * Float64Array, so no timestamp is boxed). A plain acquire costs one slot of each and nothing
+ * else (see Waiter for why that matters).
+ *
+ * Deadlines: waiters with the pool's default timeout expire in arrival order, so one timer armed
+ * for the oldest covers all of them (no timer per waiter). A Waiter with a timer of its own is
+ * skipped by it. Waiters that settled on their own (aborted, own timeout) stay in their slot, are
+ * skipped when reached, and are not counted in `size`.
  */
 export class WaiterQueue<T> {
   readonly #clock: Clock;
-  readonly #onExpired: (waiter: Waiter<T>) => void;
-  readonly #queue = new Fifo<Waiter<T>>();
-  /** Default-timeout waiters in deadline order, for the single timer. */
-  readonly #byDeadline = new Fifo<Waiter<T>>();
+  /** The pool's default acquire timeout (ms): deadline = enqueue time + this. */
+  readonly #timeoutMs: number;
+  readonly #onExpired: (queued: Queued<T>, enqueuedAt: number) => void;
+  #items: (Queued<T> | undefined)[] = new Array<Queued<T> | undefined>(INITIAL_CAPACITY).fill(undefined);
+  #times = new Float64Array(INITIAL_CAPACITY);
+  #mask = INITIAL_CAPACITY - 1;
+  #head = 0;
+  /** Occupied slots, settled ones included. */
+  #length = 0;
+  #live = 0;
+  /** Slots from the head known to hold no waiter for the single timer: where expiry resumes. */
+  #expiredPrefix = 0;
   #timer: TimerHandle | undefined;
   #timerDeadline = Infinity;
-  #live = 0;
+  /** When the waiter `shift()` returned last was queued (ms, pool clock). */
+  shiftedAt = 0;
 
-  constructor(clock: Clock, onExpired: (waiter: Waiter<T>) => void) {
+  constructor(clock: Clock, timeoutMs: number, onExpired: (queued: Queued<T>, enqueuedAt: number) => void) {
     this.#clock = clock;
+    this.#timeoutMs = timeoutMs;
     this.#onExpired = onExpired;
   }
 
@@ -28,65 +47,98 @@ export class WaiterQueue<T> {
     return this.#live;
   }
 
-  push(waiter: Waiter<T>): void {
-    this.#queue.push(waiter);
-    waiter.inQueue = true;
+  /** Queues at the tail. A Waiter's `enqueuedAt` must be `enqueuedAt`. */
+  push(queued: Queued<T>, enqueuedAt: number): void {
+    if (this.#length === this.#items.length) this.#grow();
+    const i = (this.#head + this.#length) & this.#mask;
+    this.#items[i] = queued;
+    this.#times[i] = enqueuedAt;
+    this.#length++;
     this.#live++;
-    if (waiter.usesDefaultTimeout) {
-      this.#byDeadline.push(waiter);
-      if (this.#timer === undefined) this.#arm(waiter.deadline);
+    if (typeof queued !== 'function') {
+      queued.inQueue = true;
+      if (queued.hasOwnTimer) return;
     }
+    if (this.#timer === undefined) this.#arm(enqueuedAt + this.#timeoutMs);
   }
 
   /**
-   * Returns a waiter to the head of the line (its connection failed the pre-lend check). It never
-   * left the deadline list (see `shift(true)`), so its deadline still holds.
+   * Puts a Waiter back at the head (its connection failed the pre-lend check), so it keeps its
+   * turn. It has a timer of its own since it left (see Pool), so the single timer skips it.
    */
   unshift(waiter: Waiter<T>): void {
-    this.#queue.unshift(waiter);
-    waiter.inQueue = true;
+    if (this.#length === this.#items.length) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#items[this.#head] = waiter;
+    this.#times[this.#head] = waiter.enqueuedAt;
+    this.#length++;
     this.#live++;
+    waiter.inQueue = true;
+    // The head slot holds nothing for the single timer, so the expired prefix grows by one.
+    if (waiter.hasOwnTimer) this.#expiredPrefix++;
+    else this.#expiredPrefix = 0;
   }
 
-  /**
-   * The oldest live waiter, removed from the queue; undefined when none. Normally it also leaves
-   * the deadline list (it is about to be granted), so a busy pool does not keep every served
-   * waiter alive until its deadline would have passed. `keepDeadline`: it is about to wait for a
-   * pre-lend ping, and its deadline must still fire meanwhile (one deadline per acquire).
-   */
-  shift(keepDeadline = false): Waiter<T> | undefined {
-    for (let w = this.#queue.shift(); w !== undefined; w = this.#queue.shift()) {
-      this.forget(w);
-      if (w.settled) continue;
-      if (w.usesDefaultTimeout && !keepDeadline) this.#dropFromDeadlines(w);
-      return w;
+  /** The oldest live waiter, removed from the queue (its enqueue time in `shiftedAt`); undefined when none. */
+  shift(): Queued<T> | undefined {
+    while (this.#length > 0) {
+      const i = this.#head;
+      const queued = this.#items[i];
+      this.#items[i] = undefined;
+      this.#head = (i + 1) & this.#mask;
+      this.#length--;
+      if (this.#expiredPrefix > 0) this.#expiredPrefix--;
+      const enqueuedAt = this.#times[i] as number;
+      if (this.#length === 0 && this.#items.length > KEPT_CAPACITY) this.#reset();
+      if (queued === undefined) continue;
+      if (typeof queued !== 'function') {
+        if (!queued.inQueue) continue; // settled on its own, already uncounted
+        queued.inQueue = false;
+      }
+      this.#live--;
+      this.shiftedAt = enqueuedAt;
+      return queued;
     }
     return undefined;
   }
 
-  /** Default-timeout waiters leave in FIFO order, so `w` is at (or near) the head of the list. */
-  #dropFromDeadlines(w: Waiter<T>): void {
-    for (let head = this.#byDeadline.peek(); head !== undefined && (head === w || head.settled); head = this.#byDeadline.peek()) {
-      this.#byDeadline.shift();
-      if (head === w) return;
-    }
-  }
-
-  /** Stops counting a waiter that settled on its own (abort, own timer); it is skipped when reached. */
-  forget(waiter: Waiter<T>): void {
+  /** Stops counting a Waiter that settled on its own (abort, own timer); it is skipped when reached. */
+  forget(waiter: { inQueue: boolean }): void {
     if (!waiter.inQueue) return;
     waiter.inQueue = false;
     this.#live--;
   }
 
-  /** Removes every waiter, oldest first (pool close). */
-  drain(): Waiter<T>[] {
+  /** Removes every live waiter, oldest first (pool close). */
+  drain(): Queued<T>[] {
     this.#disarm();
-    this.#byDeadline.drain();
-    this.#live = 0;
-    const live = this.#queue.drain().filter((w) => w.inQueue);
-    for (const w of live) w.inQueue = false;
+    const live: Queued<T>[] = [];
+    for (let queued = this.shift(); queued !== undefined; queued = this.shift()) live.push(queued);
     return live;
+  }
+
+  #grow(): void {
+    const capacity = this.#items.length * 2;
+    const items = new Array<Queued<T> | undefined>(capacity).fill(undefined);
+    const times = new Float64Array(capacity);
+    for (let k = 0; k < this.#length; k++) {
+      const i = (this.#head + k) & this.#mask;
+      items[k] = this.#items[i];
+      times[k] = this.#times[i] as number;
+    }
+    this.#items = items;
+    this.#times = times;
+    this.#mask = capacity - 1;
+    this.#head = 0;
+  }
+
+  /** An emptied queue gives back what a spike made it grow to. */
+  #reset(): void {
+    this.#items = new Array<Queued<T> | undefined>(INITIAL_CAPACITY).fill(undefined);
+    this.#times = new Float64Array(INITIAL_CAPACITY);
+    this.#mask = INITIAL_CAPACITY - 1;
+    this.#head = 0;
+    this.#expiredPrefix = 0;
   }
 
   #arm(deadline: number): void {
@@ -100,20 +152,33 @@ export class WaiterQueue<T> {
     this.#timerDeadline = Infinity;
   }
 
+  /**
+   * Fails every waiter past the default deadline and re-arms for the next. Default-timeout waiters
+   * are in deadline order, so the scan stops at the first that is not due; it resumes after the
+   * prefix it cleared, so waiters with timers of their own are stepped over once, not every time.
+   */
   #expire(): void {
     this.#timer = undefined;
+    this.#timerDeadline = Infinity;
     const now = this.#clock.now();
-    for (let w = this.#byDeadline.peek(); w !== undefined; w = this.#byDeadline.peek()) {
-      if (w.settled) {
-        this.#byDeadline.shift();
-        continue;
+    for (let k = this.#expiredPrefix; k < this.#length; k++) {
+      const i = (this.#head + k) & this.#mask;
+      const queued = this.#items[i];
+      if (queued === undefined) continue;
+      if (typeof queued !== 'function' && (!queued.inQueue || queued.hasOwnTimer)) continue;
+      const enqueuedAt = this.#times[i] as number;
+      const deadline = enqueuedAt + this.#timeoutMs;
+      if (deadline > now) {
+        this.#expiredPrefix = k;
+        this.#arm(deadline);
+        return;
       }
-      if (w.deadline > now) return this.#arm(w.deadline);
-      this.#byDeadline.shift();
-      this.forget(w);
-      // A waiter being checked out of the queue (pre-lend ping) is also expired here: one deadline.
-      this.#onExpired(w);
+      this.#items[i] = undefined;
+      if (typeof queued !== 'function') queued.inQueue = false;
+      this.#live--;
+      this.#onExpired(queued, enqueuedAt);
     }
+    this.#expiredPrefix = this.#length;
   }
 
   /** Test hook: the deadline the single timer is armed for. */
