@@ -1,6 +1,7 @@
 import './dispose-symbol.js';
 
-export { Pool, type AcquireOptions, type PoolDependencies } from './pool.js';
+export { Pool, type PoolDependencies } from './pool.js';
+export type { AcquireOptions } from './acquire-queue.js';
 export { createPool } from './create-pool.js';
 export { PoolConnection } from './pool-connection.js';
 export { ConnectionScope, type ConnectionScopeOptions } from './connection-scope.js';

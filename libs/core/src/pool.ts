@@ -22,19 +22,13 @@
  *
  * Time comes from an injected monotonic Clock; every timer is unref'd.
  */
+import { AcquireQueue, type AcquireOptions, type QueuedAcquire } from './acquire-queue.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Connector, DriverConnection, QueryValues, Statement } from './connector.js';
 import { isFatalConnectError } from './connect-failure.js';
 import { ConnectionOpener } from './connection-opener.js';
 import { withDeadline } from './deadline.js';
-import {
-  AcquireAbortedError,
-  AcquireTimeoutError,
-  InvalidPoolOptionError,
-  PoolClosedError,
-  PoolOpenError,
-  PoolQueueFullError,
-} from './errors.js';
+import { InvalidPoolOptionError, PoolClosedError, PoolOpenError } from './errors.js';
 import { LeakWatch } from './leak-watch.js';
 import {
   expiryFor,
@@ -51,17 +45,8 @@ import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, typ
 import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
 import { PooledConnection } from './pooled-connection.js';
 import { SettleWatchers } from './settle-watchers.js';
-import { failTo, grantTo, pendingPromise, takeResolve, Waiter, type Queued } from './waiter.js';
-import { WaiterQueue } from './waiter-queue.js';
+import type { Queued, Waiter } from './waiter.js';
 import { inspect } from 'node:util';
-
-/** Per-call acquire options. */
-export interface AcquireOptions {
-  /** Cancels the wait; the acquire rejects with AcquireAbortedError and no connection is taken. */
-  signal?: AbortSignal;
-  /** This call's deadline (ms), instead of the pool's acquireTimeoutMs. */
-  timeoutMs?: number;
-}
 
 /** Seams for tests and custom transports; users normally pass nothing. */
 export interface PoolDependencies {
@@ -71,16 +56,6 @@ export interface PoolDependencies {
 }
 
 type PoolState = 'new' | 'open' | 'closing' | 'closed';
-
-/**
- * @internal A queued acquire that its owner can withdraw, for ConnectionScope (one per HTTP
- * request): an AbortController and its listener cost more than the acquire itself (bench, http).
- */
-export interface QueuedAcquire {
-  readonly promise: Promise<PoolConnection>;
-  /** Withdraws it if still waiting: it rejects with AcquireAbortedError and takes no connection. */
-  cancel(reason: unknown): void;
-}
 
 /** @internal Queues an acquire (no fast path, FIFO kept) that can be cancelled; see QueuedAcquire. */
 export let queueAcquire: (pool: Pool) => QueuedAcquire;
@@ -121,7 +96,7 @@ export class Pool {
   readonly #log: PoolLogger | undefined;
   readonly #idle: PooledConnection[] = [];
   readonly #all = new Set<PooledConnection>();
-  readonly #waiters: WaiterQueue<PoolConnection>;
+  readonly #waiters: AcquireQueue;
   readonly #stats = emptyStats();
   readonly #opener: ConnectionOpener;
   readonly #owner: LeaseOwner;
@@ -163,7 +138,15 @@ export class Pool {
         lost: (entry, error) => this.#onLost(entry, error),
       },
     });
-    this.#waiters = new WaiterQueue(this.#clock, this.#o.acquireTimeoutMs, (queued, enqueuedAt) => this.#timeOut(queued, enqueuedAt));
+    this.#waiters = new AcquireQueue({
+      clock: this.#clock,
+      poolName: this.#o.name,
+      timeoutMs: this.#o.acquireTimeoutMs,
+      maxWaiters: this.#o.maxWaiters,
+      stats: this.#stats,
+      status: () => this.status(),
+      lastConnectError: () => this.#opener.lastError,
+    });
     this.#leaks = new LeakWatch({
       thresholdMs: this.#o.leakDetectionThresholdMs,
       clock: this.#clock,
@@ -225,7 +208,9 @@ export class Pool {
         const lease = this.#lendIdleAtOnce();
         if (lease !== undefined) return Promise.resolve(lease);
       }
-      return this.#enqueue(options);
+      const queued = this.#waiters.join(options);
+      this.#afterQueued();
+      return queued;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -399,13 +384,9 @@ export class Pool {
   #queueCancellable(): QueuedAcquire {
     try {
       this.#admit();
-      this.#admitToQueue(undefined);
-      const now = this.#clock.now();
-      const promise = pendingPromise<PoolConnection>();
-      const waiter = new Waiter(takeResolve<PoolConnection>(), now, now + this.#o.acquireTimeoutMs);
-      this.#waiters.push(waiter, now);
+      const queued = this.#waiters.joinCancellable();
       this.#afterQueued();
-      return { promise, cancel: (reason) => this.#abort(waiter, reason) };
+      return queued;
     } catch (error) {
       return { promise: Promise.reject(error), cancel: NOOP };
     }
@@ -435,62 +416,10 @@ export class Pool {
     return undefined;
   }
 
-  /**
-   * Queues an acquire; throws (nothing queued) when the signal is already aborted or the queue is
-   * full. With the default timeout and no signal (the common case) the queue holds only the
-   * promise's resolve function; otherwise a Waiter.
-   */
-  #enqueue(options: AcquireOptions | undefined): Promise<PoolConnection> {
-    const signal = options?.signal;
-    this.#admitToQueue(signal);
-    const now = this.#clock.now();
-    const timeoutMs = options?.timeoutMs ?? this.#o.acquireTimeoutMs;
-    const promise = pendingPromise<PoolConnection>();
-    if (signal === undefined && timeoutMs === this.#o.acquireTimeoutMs) {
-      this.#waiters.push(takeResolve<PoolConnection>(), now);
-    } else {
-      const waiter = new Waiter(takeResolve<PoolConnection>(), now, now + timeoutMs);
-      if (timeoutMs !== this.#o.acquireTimeoutMs) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter, now));
-      if (signal !== undefined) waiter.watchSignal(signal, () => this.#abort(waiter, signal.reason));
-      this.#waiters.push(waiter, now);
-    }
-    this.#afterQueued();
-    return promise;
-  }
-
-  /** Throws, queueing nothing, when the signal is already aborted or the queue is full. */
-  #admitToQueue(signal: AbortSignal | undefined): void {
-    if (signal?.aborted) {
-      this.#stats.aborted++;
-      throw new AcquireAbortedError(this.name, signal.reason);
-    }
-    if (this.#o.maxWaiters > 0 && this.#waiters.size >= this.#o.maxWaiters) {
-      this.#stats.rejectedQueueFull++;
-      throw new PoolQueueFullError(this.status());
-    }
-  }
-
+  /** Someone joined the line: reconcile only if a connection could be lent or opened for them. */
   #afterQueued(): void {
-    this.#stats.queued++;
     // On a busy pool nothing is idle and nothing can be opened: skip the reconciliation (hot path).
     if (this.#idle.length > 0 || this.#all.size + this.#opener.opening < this.#maxSize) this.#dispatch();
-  }
-
-  /** A waiter's deadline passed: the queue's single timer, or its own timer. */
-  #timeOut(queued: Queued<PoolConnection>, enqueuedAt: number): void {
-    if (typeof queued !== 'function') this.#waiters.forget(queued);
-    const elapsedMs = this.#clock.now() - enqueuedAt;
-    if (failTo(queued, new AcquireTimeoutError({ elapsedMs, status: this.status(), cause: this.#opener.lastError }))) {
-      this.#stats.timeouts++;
-      this.#stats.waitMs += elapsedMs;
-    }
-  }
-
-  #abort(waiter: Waiter<PoolConnection>, reason: unknown): void {
-    if (waiter.settled) return; // served already: no error to build
-    this.#waiters.forget(waiter);
-    waiter.fail(new AcquireAbortedError(this.name, reason));
-    this.#stats.aborted++;
   }
 
   /**
@@ -512,7 +441,7 @@ export class Pool {
       const queued = this.#waiters.shift() as Queued<PoolConnection>;
       const enqueuedAt = this.#waiters.shiftedAt;
       if (needsPing(entry, now, this.#o.pingThresholdMs)) {
-        this.#pingThenLend(entry, this.#checkOut(queued, enqueuedAt), now);
+        this.#pingThenLend(entry, this.#waiters.checkOut(queued, enqueuedAt), now);
       } else {
         this.#grant(queued, enqueuedAt, entry, now);
       }
@@ -523,10 +452,7 @@ export class Pool {
   /** Lends `entry` to a waiter just taken off the queue (or checked out for a ping). */
   #grant(queued: Queued<PoolConnection>, enqueuedAt: number, entry: PooledConnection, now: number): void {
     const lease = this.#lend(entry, now);
-    if (grantTo(queued, lease)) {
-      this.#stats.waitMs += now - enqueuedAt;
-      return;
-    }
+    if (this.#waiters.grant(queued, enqueuedAt, lease, now)) return;
     // The waiter settled meanwhile (timeout or abort during a ping): keep the connection.
     lease.revoke();
     entry.lease = null;
@@ -542,16 +468,6 @@ export class Pool {
     return lease;
   }
 
-  /**
-   * A waiter leaves the queue while its connection is pinged: as a Waiter with a timer of its own,
-   * so its deadline still holds (one deadline per acquire) and it can go back to the head.
-   */
-  #checkOut(queued: Queued<PoolConnection>, enqueuedAt: number): Waiter<PoolConnection> {
-    const waiter = typeof queued === 'function' ? new Waiter(queued, enqueuedAt, enqueuedAt + this.#o.acquireTimeoutMs) : queued;
-    if (!waiter.hasOwnTimer) waiter.armOwnTimer(this.#clock, () => this.#timeOut(waiter, enqueuedAt));
-    return waiter;
-  }
-
   #pingThenLend(entry: PooledConnection, waiter: Waiter<PoolConnection>, now: number): void {
     const timeoutMs = Math.max(MIN_PING_MS, waiter.deadline - now);
     this.#ping(entry, timeoutMs).then((alive) => {
@@ -560,7 +476,7 @@ export class Pool {
         this.#grant(waiter, waiter.enqueuedAt, entry, at);
       } else {
         if (alive) this.#retire(entry, 'closed');
-        if (!waiter.settled && this.#state === 'open') this.#waiters.unshift(waiter);
+        if (this.#state === 'open') this.#waiters.putBack(waiter);
         this.#dispatch();
       }
     }, NOOP);
@@ -735,7 +651,7 @@ export class Pool {
     const wasOpen = this.#state === 'open';
     this.#state = 'closing';
     this.#clearTimers();
-    for (const queued of this.#waiters.drain()) failTo(queued, new PoolClosedError(this.name));
+    this.#waiters.failAll(new PoolClosedError(this.name));
     for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
     if (wasOpen && this.#all.size > 0 && graceMs > 0) {
       const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs, true);
