@@ -1,7 +1,7 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPool, Pool, type PoolConnection } from '@mariapool/core';
+import { AcquireTimeoutError, createPool, Pool, type PoolConnection } from '@mariapool/core';
 import { adminSql, closeAdmin, liveThreadIds, sessionsGone, MARIADB_URL, testPool } from '../support/db.js';
 
 const TABLE = 'mariapool_basics';
@@ -99,6 +99,40 @@ describe('core API against the server', () => {
     assert.deepEqual([s.borrowed, s.waiting, s.available], [0, 0, s.size]);
     assert.ok(s.size <= 4);
     assert.equal(pool.stats().requests, 200);
+    await pool.close();
+  });
+
+  it('5,000 callers queued on 2 connections: served in arrival order, each gets its own result; short per-call timeouts among them expire alone', async () => {
+    const pool = await testPool({ minSize: 2, maxSize: 2, acquireTimeoutMs: 60_000 });
+    const holders = [await pool.acquire(), await pool.acquire()];
+    const served: number[] = [];
+    const shortWait = (i: number) => i % 500 === 250;
+    const calls = Array.from({ length: 5000 }, (_, i) =>
+      shortWait(i)
+        ? pool.acquire({ timeoutMs: 50 }).then(
+            async (c) => (await c.release(), 'served'),
+            (e: unknown) => (e instanceof AcquireTimeoutError ? 'timed out' : e),
+          )
+        : pool.acquire().then(async (c) => {
+            served.push(i);
+            try {
+              const rows = await c.query<Array<{ v: number | bigint }>>('SELECT ? AS v', [i]);
+              assert.equal(Number(rows[0]?.v), i, 'a caller got its own result');
+            } finally {
+              await c.release();
+            }
+            return 'served';
+          }),
+    );
+    assert.equal(pool.status().waiting, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the 50 ms waiters expire meanwhile
+    assert.equal(pool.status().waiting, 4990);
+    for (const h of holders) await h.release();
+    const outcomes = await Promise.all(calls);
+    assert.equal(outcomes.filter((o) => o === 'timed out').length, 10);
+    assert.equal(outcomes.filter((o) => o === 'served').length, 4990);
+    assert.deepEqual(served, Array.from({ length: 5000 }, (_, i) => i).filter((i) => !shortWait(i)));
+    assert.deepEqual([pool.status().waiting, pool.status().borrowed, pool.stats().timeouts, pool.stats().queued], [0, 0, 10, 5000]);
     await pool.close();
   });
 

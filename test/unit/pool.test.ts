@@ -2,6 +2,8 @@ import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   AcquireAbortedError,
   AcquireTimeoutError,
@@ -554,6 +556,39 @@ describe('release cleanup', () => {
     const next = await pool.acquire();
     assert.notEqual(next.threadId, conn.threadId);
     await next.release();
+    await pool.close();
+  });
+});
+
+describe('a long outage', () => {
+  it('keeps no trace of the acquires that timed out while the server was down', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const memory = () => (gc(), process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
+    const { pool, connector, clock } = setup({ minSize: 0, maxSize: 1, acquireTimeoutMs: 100 });
+    connector.failWith = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const round = async () => {
+      const failed = Array.from({ length: 20_000 }, () => pool.acquire().catch((e: unknown) => e));
+      await clock.advance(100);
+      const errors = await Promise.all(failed);
+      assert.ok(errors.every((e) => e instanceof AcquireTimeoutError));
+    };
+    // After a full collection the heap still moves by a few MB now and then (a single reading
+    // once showed +3.6 MB): compare the lowest readings, early and late.
+    const readings: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await round();
+      readings.push(memory());
+    }
+    const grown = Math.min(...readings.slice(6)) - Math.min(...readings.slice(0, 2));
+    // Nothing is served while the server is down, so only the expiry itself can free the queue's
+    // slots: kept, the 100,000 or more after the second round took 3 MB.
+    assert.ok(grown < 1.5e6, `memory grew by ${(grown / 1e6).toFixed(2)} MB over 120,000 more timed-out acquires`);
+    assert.deepEqual([pool.status().waiting, pool.stats().timeouts], [0, 160_000]);
+    connector.failWith = undefined;
+    const pending = pool.acquire();
+    await clock.advance(100);
+    await (await pending).release();
     await pool.close();
   });
 });

@@ -107,6 +107,7 @@ export class WaiterQueue<T> {
     if (!waiter.inQueue) return;
     waiter.inQueue = false;
     this.#live--;
+    this.#trimHead();
   }
 
   /** Removes every live waiter, oldest first (pool close). */
@@ -171,14 +172,32 @@ export class WaiterQueue<T> {
       if (deadline > now) {
         this.#expiredPrefix = k;
         this.#arm(deadline);
-        return;
+        break;
       }
       this.#items[i] = undefined;
       if (typeof queued !== 'function') queued.inQueue = false;
       this.#live--;
       this.#onExpired(queued, enqueuedAt);
     }
-    this.#expiredPrefix = this.#length;
+    if (this.#timer === undefined) this.#expiredPrefix = this.#length;
+    this.#trimHead();
+  }
+
+  /**
+   * Drops settled waiters from the head. Expired waiters are mostly at the head, and while the
+   * server is down nothing is served (so nothing shifts): without this, an outage under steady
+   * traffic would keep a slot for every acquire that ever timed out.
+   */
+  #trimHead(): void {
+    while (this.#length > 0) {
+      const queued = this.#items[this.#head];
+      if (queued !== undefined && (typeof queued === 'function' || queued.inQueue)) return;
+      this.#items[this.#head] = undefined;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#length--;
+      if (this.#expiredPrefix > 0) this.#expiredPrefix--;
+    }
+    if (this.#items.length > KEPT_CAPACITY) this.#reset();
   }
 
   /** Test hook: the deadline the single timer is armed for. */
