@@ -106,33 +106,46 @@ describe('core API against the server', () => {
     const pool = await testPool({ minSize: 2, maxSize: 2, acquireTimeoutMs: 60_000 });
     const holders = [await pool.acquire(), await pool.acquire()];
     const served: number[] = [];
-    const shortWait = (i: number) => i % 500 === 250;
-    const calls = Array.from({ length: 5000 }, (_, i) =>
-      shortWait(i)
-        ? pool.acquire({ timeoutMs: 50 }).then(
-            async (c) => (await c.release(), 'served'),
-            (e: unknown) => (e instanceof AcquireTimeoutError ? 'timed out' : e),
-          )
-        : pool.acquire().then(async (c) => {
-            served.push(i);
-            try {
-              const rows = await c.query<Array<{ v: number | bigint }>>('SELECT ? AS v', [i]);
-              assert.equal(Number(rows[0]?.v), i, 'a caller got its own result');
-            } finally {
-              await c.release();
-            }
-            return 'served';
-          }),
-    );
-    assert.equal(pool.status().waiting, 5000);
+    // Four callers among the first 2,000 wait at most 50 ms.
+    const shortWait = (i: number) => i < 2000 && i % 500 === 250;
+    const calls: Array<Promise<unknown>> = [];
+    const queue = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        calls.push(
+          shortWait(i)
+            ? pool.acquire({ timeoutMs: 50 }).then(
+                async (c) => (await c.release(), 'served'),
+                (e: unknown) => (e instanceof AcquireTimeoutError ? 'timed out' : e),
+              )
+            : pool.acquire().then(async (c) => {
+                served.push(i);
+                // The head of the line is now mid-queue: 3,000 newcomers wrap around it and grow it.
+                if (i === 100) queue(2000, 5000);
+                try {
+                  const rows = await c.query<Array<{ v: number | bigint }>>('SELECT ? AS v', [i]);
+                  assert.equal(Number(rows[0]?.v), i, 'a caller got its own result');
+                } finally {
+                  await c.release();
+                }
+                return 'served';
+              }),
+        );
+      }
+    };
+    queue(0, 2000);
+    assert.equal(pool.status().waiting, 2000);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the 50 ms waiters expire meanwhile
-    assert.equal(pool.status().waiting, 4990);
+    assert.equal(pool.status().waiting, 1996);
     for (const h of holders) await h.release();
+    while ((await Promise.all(calls.slice())).length < 5000);
     const outcomes = await Promise.all(calls);
-    assert.equal(outcomes.filter((o) => o === 'timed out').length, 10);
-    assert.equal(outcomes.filter((o) => o === 'served').length, 4990);
-    assert.deepEqual(served, Array.from({ length: 5000 }, (_, i) => i).filter((i) => !shortWait(i)));
-    assert.deepEqual([pool.status().waiting, pool.status().borrowed, pool.stats().timeouts, pool.stats().queued], [0, 0, 10, 5000]);
+    assert.equal(outcomes.filter((o) => o === 'timed out').length, 4, 'only the short waits queued before the 200 ms pause expired');
+    assert.equal(outcomes.filter((o) => o === 'served').length, 4996);
+    assert.deepEqual(
+      served,
+      Array.from({ length: 5000 }, (_, i) => i).filter((i) => !shortWait(i)),
+    );
+    assert.deepEqual([pool.status().waiting, pool.status().borrowed, pool.stats().timeouts, pool.stats().queued], [0, 0, 4, 5000]);
     await pool.close();
   });
 
