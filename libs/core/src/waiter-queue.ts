@@ -14,8 +14,8 @@ const KEPT_CAPACITY = 1024;
  *
  * Deadlines: waiters with the pool's default timeout expire in arrival order, so one timer armed
  * for the oldest covers all of them (no timer per waiter). A Waiter with a timer of its own is
- * skipped by it. Waiters that settled on their own (aborted, own timeout) stay in their slot, are
- * skipped when reached, and are not counted in `size`.
+ * skipped by it. Waiters that settled (aborted, timed out) are not counted in `size`; their slots
+ * are dropped once they reach the head, and skipped if a live waiter was ahead of them.
  */
 export class WaiterQueue<T> {
   readonly #clock: Clock;
