@@ -67,6 +67,27 @@ function multiplexingNote(rows: Array<{ concurrency: number; runner: string; qps
   return `Multiplexed pool.query() ÷ raw-rr (pipelined) / ÷ mariadb pool pool.query(): ${cells.join('; ')}.`;
 }
 
+/** Pools and raw connection sets `runners()` opens side by side (the multiplexed one included). */
+const RUNNER_POOLS = 7;
+
+/**
+ * The runners of one pool size hold all their connections at once (140 with pools of 20). Says
+ * so, with the numbers, before a run dies halfway with the server's "Too many connections".
+ */
+async function ensureConnectionRoom(needed: number): Promise<void> {
+  const probe = await createBenchPool('mariapool', 1);
+  try {
+    const rows = (await probe.poolQuery!("SELECT @@max_connections AS max, (SELECT COUNT(*) FROM information_schema.PROCESSLIST) AS used")) as Array<{ max: number | bigint; used: number | bigint }>;
+    const max = Number(rows[0]?.max);
+    const used = Number(rows[0]?.used) - 1; // the probe itself
+    if (max - used < needed + 1) {
+      throw new Error(`the queries part needs ${needed} connections at once; the server allows ${max} (max_connections) and ${used} are in use by others: raise max_connections or close them`);
+    }
+  } finally {
+    await probe.close();
+  }
+}
+
 export async function queries(opts: { quick: boolean }): Promise<{ results: unknown[]; tables: Table[] }> {
   const sizes = opts.quick ? [10] : [10, 20];
   const concurrencies = opts.quick ? [1, 64] : [1, 16, 64, 256];
@@ -78,6 +99,7 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
   const results: Array<{ size: number; statement: string; concurrency: number; runner: string; qps: number[]; p50: number; p99: number; cpuUsPerQuery: number }> = [];
   const tables: Table[] = [];
   for (const size of sizes) {
+    await ensureConnectionRoom(RUNNER_POOLS * size);
     const rs = await runners(size);
     await ensureUsersTable(rs[0].run);
     for (const [label, sql, values] of statements) {
