@@ -1,6 +1,11 @@
 import type { Clock, TimerHandle } from './clock.js';
 import type { Queued, Waiter } from './waiter.js';
 
+/** False for an emptied slot, or a Waiter that settled on its own (already uncounted). */
+function isLive<T>(queued: Queued<T> | undefined): queued is Queued<T> {
+  return queued !== undefined && (typeof queued === 'function' || queued.inQueue);
+}
+
 /** Ring capacity a queue starts with (a power of two). */
 const INITIAL_CAPACITY = 64;
 /** An emptied queue larger than this shrinks back: a spike's arrays are not kept for good. */
@@ -15,7 +20,8 @@ const KEPT_CAPACITY = 1024;
  * Deadlines: waiters with the pool's default timeout expire in arrival order, so one timer armed
  * for the oldest covers all of them (no timer per waiter). A Waiter with a timer of its own is
  * skipped by it. Waiters that settled (aborted, timed out) are not counted in `size`; their slots
- * are dropped once they reach the head, and skipped if a live waiter was ahead of them.
+ * stay until they reach the head. Invariant: the head slot holds a live waiter whenever the queue
+ * is not empty (every removal and every settle ends with `#trimHead()`).
  */
 export class WaiterQueue<T> {
   readonly #clock: Clock;
@@ -81,28 +87,17 @@ export class WaiterQueue<T> {
 
   /** The oldest live waiter, removed from the queue (its enqueue time in `shiftedAt`); undefined when none. */
   shift(): Queued<T> | undefined {
-    while (this.#length > 0) {
-      const i = this.#head;
-      const queued = this.#items[i];
-      this.#items[i] = undefined;
-      this.#head = (i + 1) & this.#mask;
-      this.#length--;
-      if (this.#expiredPrefix > 0) this.#expiredPrefix--;
-      const enqueuedAt = this.#times[i] as number;
-      if (this.#length === 0 && this.#items.length > KEPT_CAPACITY) this.#reset();
-      if (queued === undefined) continue;
-      if (typeof queued !== 'function') {
-        if (!queued.inQueue) continue; // settled on its own, already uncounted
-        queued.inQueue = false;
-      }
-      this.#live--;
-      this.shiftedAt = enqueuedAt;
-      return queued;
-    }
-    return undefined;
+    if (this.#length === 0) return undefined;
+    const queued = this.#items[this.#head] as Queued<T>; // live: see the invariant
+    this.shiftedAt = this.#times[this.#head] as number;
+    this.#dropHead();
+    if (typeof queued !== 'function') queued.inQueue = false;
+    this.#live--;
+    this.#trimHead();
+    return queued;
   }
 
-  /** Stops counting a Waiter that settled on its own (abort, own timer); it is skipped when reached. */
+  /** Stops counting a Waiter that settled on its own (abort, own timer); its slot goes once it reaches the head. */
   forget(waiter: { inQueue: boolean }): void {
     if (!waiter.inQueue) return;
     waiter.inQueue = false;
@@ -165,8 +160,7 @@ export class WaiterQueue<T> {
     for (let k = this.#expiredPrefix; k < this.#length; k++) {
       const i = (this.#head + k) & this.#mask;
       const queued = this.#items[i];
-      if (queued === undefined) continue;
-      if (typeof queued !== 'function' && (!queued.inQueue || queued.hasOwnTimer)) continue;
+      if (!isLive(queued) || (typeof queued !== 'function' && queued.hasOwnTimer)) continue;
       const enqueuedAt = this.#times[i] as number;
       const deadline = enqueuedAt + this.#timeoutMs;
       if (deadline > now) {
@@ -189,15 +183,15 @@ export class WaiterQueue<T> {
    * traffic would keep a slot for every acquire that ever timed out.
    */
   #trimHead(): void {
-    while (this.#length > 0) {
-      const queued = this.#items[this.#head];
-      if (queued !== undefined && (typeof queued === 'function' || queued.inQueue)) return;
-      this.#items[this.#head] = undefined;
-      this.#head = (this.#head + 1) & this.#mask;
-      this.#length--;
-      if (this.#expiredPrefix > 0) this.#expiredPrefix--;
-    }
-    if (this.#items.length > KEPT_CAPACITY) this.#reset();
+    while (this.#length > 0 && !isLive(this.#items[this.#head])) this.#dropHead();
+    if (this.#length === 0 && this.#items.length > KEPT_CAPACITY) this.#reset();
+  }
+
+  #dropHead(): void {
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) & this.#mask;
+    this.#length--;
+    if (this.#expiredPrefix > 0) this.#expiredPrefix--;
   }
 
   /** Test hook: the deadline the single timer is armed for. */
