@@ -59,8 +59,7 @@ export async function growth(opts: { quick: boolean }): Promise<{ results: unkno
   const rounds = opts.quick ? 1 : 5;
   for (const kind of ['mariapool', 'minimal'] as const) {
     const sizes = [100, 100_000];
-    const runs = await interleaved(sizes, rounds, (n, warmUp) => (warmUp ? Promise.resolve(undefined) : queueCostInProcess(kind, n)));
-    const [small, huge] = runs.map((r) => r.filter((x): x is QueueCost => x !== undefined));
+    const [small, huge] = await interleaved(sizes, rounds, (n) => queueCostInProcess(kind, n), { warmUp: false });
     flatness[small![0]!.name] = pairedRatio(huge!.map((x) => x.cyclesPerSec), small!.map((x) => x.cyclesPerSec));
     for (const r of [small!, huge!]) {
       queue.push({ ...r[0]!, bytesPerWaiter: median(r.map((x) => x.bytesPerWaiter)), queuedPerSec: median(r.map((x) => x.queuedPerSec)), cyclesPerSec: median(r.map((x) => x.cyclesPerSec)) });

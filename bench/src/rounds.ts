@@ -20,10 +20,16 @@ export function roundCount(quick: boolean): number {
  * the same drift, and `pairedRatio` compares them round by round. Odd rounds run the contenders in
  * reverse order (A B C, C B A, ...), so drift within a round favours no position: a contender
  * measured late in one round is measured early in the next.
- * Returns, per contender, one result per round.
+ * Returns, per contender, one result per round. `warmUp: false` skips the warm-ups, for
+ * measurements that start a fresh process each time (nothing to warm).
  */
-export async function interleaved<C, R>(contenders: readonly C[], rounds: number, measure: (contender: C, warmUp: boolean) => Promise<R>): Promise<R[][]> {
-  for (const c of contenders) await measure(c, true);
+export async function interleaved<C, R>(
+  contenders: readonly C[],
+  rounds: number,
+  measure: (contender: C, warmUp: boolean) => Promise<R>,
+  { warmUp = true }: { warmUp?: boolean } = {},
+): Promise<R[][]> {
+  if (warmUp) for (const c of contenders) await measure(c, true);
   const out: R[][] = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
