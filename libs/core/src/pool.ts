@@ -165,8 +165,12 @@ export class Pool {
     return this.#o.name;
   }
 
-  /** Open connections plus connects in flight: what maxSize bounds. */
-  get #size(): number {
+  /**
+   * Open connections plus connects in flight: what maxSize bounds. A method, not a `get #size`:
+   * V8 11 (Node 20) reads private accessors through a runtime call, ~4 % of a queued borrow
+   * (perf, bench/bookkeeping), where a private method is inlined.
+   */
+  #size(): number {
     return this.#all.size + this.#opener.opening;
   }
 
@@ -307,7 +311,7 @@ export class Pool {
       name: this.#o.name,
       minSize: this.#minSize,
       maxSize: this.#maxSize,
-      size: this.#size,
+      size: this.#size(),
       available,
       borrowed: all - available - this.#checking,
       waiting: this.#waiters.size,
@@ -330,7 +334,7 @@ export class Pool {
     checkSizes(minSize, maxSize);
     this.#minSize = minSize;
     this.#maxSize = maxSize;
-    let excess = this.#size - maxSize;
+    let excess = this.#size() - maxSize;
     while (excess-- > 0 && this.#idle.length > 0) this.#retire(this.#idle.shift() as PooledConnection, 'closed');
     this.#dispatch();
   }
@@ -424,7 +428,7 @@ export class Pool {
   /** Someone joined the line: reconcile only if a connection could be lent or opened for them. */
   #afterQueued(): void {
     // On a busy pool nothing is idle and nothing can be opened: skip the reconciliation (hot path).
-    if (this.#idle.length > 0 || this.#size < this.#maxSize) this.#dispatch();
+    if (this.#idle.length > 0 || this.#size() < this.#maxSize) this.#dispatch();
   }
 
   /**
@@ -516,7 +520,7 @@ export class Pool {
 
   #openNeeded(): void {
     if (this.#opener.backingOff) return;
-    const size = this.#size;
+    const size = this.#size();
     const room = this.#maxSize - size;
     if (room <= 0) return;
     const forMin = Math.min(this.#minSize - size, MAX_FILL_CONNECTS - this.#opener.opening);
@@ -589,7 +593,7 @@ export class Pool {
   #toIdle(entry: PooledConnection, now: number, returned: boolean): void {
     // A returned connection's socket was checked a moment ago by #giveBack: skip that check.
     const retired = returned ? entry.isOutdated(now, this.#generation) : entry.isRetired(now, this.#generation);
-    if (retired || this.#state !== 'open' || this.#size > this.#maxSize) {
+    if (retired || this.#state !== 'open' || this.#size() > this.#maxSize) {
       this.#retire(entry, retireReason(entry));
       this.#dispatch();
       return;
@@ -718,7 +722,7 @@ export class Pool {
   #houseKeep(): void {
     const now = this.#clock.now();
     const policy = { ...this.#o, minSize: this.#minSize };
-    for (const e of selectIdleToClose(this.#idle, this.#size, now, this.#generation, policy)) {
+    for (const e of selectIdleToClose(this.#idle, this.#size(), now, this.#generation, policy)) {
       this.#idle.splice(this.#idle.indexOf(e), 1);
       this.#retire(e, retireReason(e));
     }
