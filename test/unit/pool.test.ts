@@ -742,7 +742,10 @@ describe('close', () => {
     await clock.advance(500);
     await closing;
     assert.equal(connector.live.size, 0);
+    assert.equal(held.released, true, 'the lease reads as released once revoked');
     await assert.rejects(held.query('SELECT 1'), ConnectionReleasedError);
+    await assert.rejects(held.execute('SELECT 1'), ConnectionReleasedError);
+    await assert.rejects(held.beginTransaction(), ConnectionReleasedError);
     await held.release();
     assert.equal(clock.pending, 0, 'no timer left behind');
   });

@@ -20,14 +20,24 @@ const RESOLVED: Promise<void> = Promise.resolve();
  */
 export class PoolConnection {
   #owner: LeaseOwner;
+  /** null once released; also dead once the pool revoked this lending (see #live). */
   #entry: PooledConnection | null;
+  /** The entry's leaseId when lent. */
+  readonly #id: number;
   #threadId: number | null;
 
-  /** @internal Created by the pool only. */
+  /** @internal Created by the pool only, right after it bumped `entry.leaseId`. */
   constructor(owner: LeaseOwner, entry: PooledConnection) {
     this.#owner = owner;
     this.#entry = entry;
+    this.#id = entry.leaseId;
     this.#threadId = entry.raw.threadId;
+  }
+
+  /** The connection while this lease is valid: not released, not revoked by the pool. */
+  #live(): PooledConnection | null {
+    const entry = this.#entry;
+    return entry !== null && entry.leaseId === this.#id ? entry : null;
   }
 
   /** The server's connection id (`CONNECTION_ID()`), also after release. */
@@ -37,19 +47,19 @@ export class PoolConnection {
 
   /** True once released or destroyed. */
   get released(): boolean {
-    return this.#entry === null;
+    return this.#live() === null;
   }
 
   /** Runs a statement with the text protocol; `?` placeholders take `values`. */
   query<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
-    const entry = this.#entry;
+    const entry = this.#live();
     if (entry === null) return Promise.reject(new ConnectionReleasedError(this.#owner.name, 'query'));
     return entry.raw.query(sql, values);
   }
 
   /** Runs a prepared statement (binary protocol; the driver caches the prepare). */
   execute<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
-    const entry = this.#entry;
+    const entry = this.#live();
     if (entry === null) return Promise.reject(new ConnectionReleasedError(this.#owner.name, 'execute'));
     return entry.raw.execute(sql, values);
   }
@@ -78,12 +88,12 @@ export class PoolConnection {
 
   /** True while a transaction is open on this session (server status flag; no round trip). */
   get inTransaction(): boolean {
-    return this.#entry?.raw.inTransaction() ?? false;
+    return this.#live()?.raw.inTransaction() ?? false;
   }
 
   /** Returns the connection to the pool. Idempotent; resolves once the pool has taken it back. */
   release(): Promise<void> {
-    const entry = this.#entry;
+    const entry = this.#live();
     if (entry === null) return RESOLVED;
     this.#entry = null;
     return this.#owner.giveBack(entry, false);
@@ -91,7 +101,7 @@ export class PoolConnection {
 
   /** Closes the connection instead of reusing it (e.g. its session state is unknown). Idempotent. */
   destroy(): Promise<void> {
-    const entry = this.#entry;
+    const entry = this.#live();
     if (entry === null) return RESOLVED;
     this.#entry = null;
     return this.#owner.giveBack(entry, true);
@@ -101,13 +111,13 @@ export class PoolConnection {
     return this.release();
   }
 
-  /** @internal The pool revokes a lease whose connection it force-closed (close() grace period over). */
+  /** @internal The pool takes back a lease its waiter never received (it settled meanwhile). */
   revoke(): void {
     this.#entry = null;
   }
 
   #use<R>(method: string, run: (raw: DriverConnection) => Promise<R>): Promise<R> {
-    const entry = this.#entry;
+    const entry = this.#live();
     return entry === null ? Promise.reject(new ConnectionReleasedError(this.#owner.name, method)) : run(entry.raw);
   }
 

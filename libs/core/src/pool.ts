@@ -464,15 +464,14 @@ export class Pool {
     if (this.#waiters.grant(queued, enqueuedAt, lease, now)) return;
     // The waiter settled meanwhile (timeout or abort during a ping): keep the connection.
     lease.revoke();
-    entry.lease = null;
     this.#toIdle(entry, now, false);
   }
 
   #lend(entry: PooledConnection, now: number): PoolConnection {
     entry.state = 'borrowed';
     entry.borrowedAt = now;
+    entry.leaseId = (entry.leaseId + 1) | 0; // stays a small integer; see PooledConnection.leaseId
     const lease = new PoolConnection(this.#owner, entry);
-    entry.lease = lease;
     if (this.#leaks.enabled) this.#leaks.watch(entry);
     return lease;
   }
@@ -555,7 +554,6 @@ export class Pool {
     this.#stats.usageMs += now - entry.borrowedAt;
     // Only watched when detection is on (#lend): skip the bookkeeping otherwise (hot path, ~5%).
     if (this.#leaks.enabled) this.#leaks.end(entry, now);
-    entry.lease = null;
     if (destroy || entry.lost || !entry.raw.isValid() || this.#state !== 'open') {
       this.#retire(entry, destroy || this.#state !== 'open' ? 'closed' : 'lost');
       this.#dispatch();
@@ -633,8 +631,9 @@ export class Pool {
     entry.state = 'closed';
     this.#all.delete(entry);
     this.#leaks.end(entry, this.#clock.now());
-    entry.lease?.revoke();
-    entry.lease = null;
+    // Revokes the lease of a connection retired while borrowed (close() grace period over): every
+    // method of a stale reference then fails with ConnectionReleasedError.
+    entry.leaseId = (entry.leaseId + 1) | 0;
     if (reason === 'lost') this.#stats.lost++;
     else this.#stats.closedConnections++;
     this.#endRaw(entry.raw, reason === 'lost' || entry.lost);
