@@ -3,7 +3,7 @@
  * connection, queues `waiters` acquires, then lets them hand the connections on.
  * Run as `node --expose-gc queue-cost-worker.js <kind> <waiters>` with an IPC channel (fork).
  */
-import { createBenchPool, type PoolKind } from './competitors.js';
+import { createBenchPool, type BenchPool, type PoolKind } from './competitors.js';
 import { median } from './stats.js';
 
 export interface QueueCost {
@@ -17,35 +17,53 @@ export interface QueueCost {
 /**
  * Holds every connection, queues `waiters` acquires, then lets them hand the connections on. Small
  * queues run in batches up to 100,000 hand-offs in all (100 hand-offs take ~50 µs, too short to
- * time), after one untimed batch (JIT), so both sizes are timed over the same work. Timed apart:
- * queueing the acquires, and the hand-offs. Bytes per waiter: the median over batches of the heap
- * growth while queueing (one batch of 100 is within the heap's own noise).
+ * time), so both sizes are timed over the same work, after the same work untimed (JIT). That is done
+ * REPEATS times and each rate is the median of the repeats: one 100,000-waiter batch lasts ~40 ms,
+ * and whether a major collection lands in it moved its rate by ±15 % from process to process.
+ * Timed apart: queueing the acquires, and the hand-offs. Bytes per waiter: the median over batches
+ * of the heap growth while queueing (one batch of 100 is within the heap's own noise).
  */
 async function queueCost(kind: PoolKind, waiters: number): Promise<QueueCost> {
   const pool = await createBenchPool(kind, 10);
   const batches = Math.max(1, Math.round(100_000 / waiters));
   const bytes: number[] = [];
-  let queueMs = 0;
-  let handOffMs = 0;
-  for (let batch = -1; batch < batches; batch++) {
-    const held = await Promise.all(Array.from({ length: 10 }, () => pool.acquire()));
-    if (batch === 0) (globalThis as { gc?: () => void }).gc?.();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const all: Array<Promise<void>> = [];
-    const queueing = performance.now();
-    for (let i = 0; i < waiters; i++) all.push(pool.acquire().then((c) => pool.release(c)));
-    const started = performance.now();
-    if (batch >= 0) bytes.push((process.memoryUsage().heapUsed - heapBefore) / waiters);
-    for (const c of held) pool.release(c);
-    await Promise.all(all);
-    if (batch >= 0) {
-      queueMs += started - queueing;
-      handOffMs += performance.now() - started;
+  const queueRates: number[] = [];
+  const handOffRates: number[] = [];
+  // repeat -1 is the warm-up, the same 100,000 hand-offs for both sizes: one batch of 100 (the
+  // warm-up this part had before) left the small queue's code half-optimized, so its rate was
+  // low and the two sizes looked flatter than they are.
+  for (let repeat = -1; repeat < REPEATS; repeat++) {
+    let queueMs = 0;
+    let handOffMs = 0;
+    for (let batch = 0; batch < batches; batch++) {
+      const run = await runBatch(pool, waiters, batch === 0);
+      if (repeat >= 0) bytes.push(run.bytesPerWaiter);
+      queueMs += run.queueMs;
+      handOffMs += run.handOffMs;
     }
+    if (repeat < 0) continue;
+    queueRates.push((waiters * batches) / (queueMs / 1000));
+    handOffRates.push((waiters * batches) / (handOffMs / 1000));
   }
   await pool.close();
-  const total = waiters * batches;
-  return { name: pool.name, waiters, bytesPerWaiter: median(bytes), queuedPerSec: total / (queueMs / 1000), cyclesPerSec: total / (handOffMs / 1000) };
+  return { name: pool.name, waiters, bytesPerWaiter: median(bytes), queuedPerSec: median(queueRates), cyclesPerSec: median(handOffRates) };
+}
+
+const REPEATS = 3;
+
+/** One batch; `collectFirst`: a full GC before it (each repeat starts from the same clean heap). */
+async function runBatch(pool: BenchPool, waiters: number, collectFirst: boolean): Promise<{ bytesPerWaiter: number; queueMs: number; handOffMs: number }> {
+  const held = await Promise.all(Array.from({ length: 10 }, () => pool.acquire()));
+  if (collectFirst) (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const all: Array<Promise<void>> = [];
+  const queueing = performance.now();
+  for (let i = 0; i < waiters; i++) all.push(pool.acquire().then((c) => pool.release(c)));
+  const started = performance.now();
+  const bytesPerWaiter = (process.memoryUsage().heapUsed - heapBefore) / waiters;
+  for (const c of held) pool.release(c);
+  await Promise.all(all);
+  return { bytesPerWaiter, queueMs: started - queueing, handOffMs: performance.now() - started };
 }
 
 const [kind, waiters] = [process.argv[2] as PoolKind, Number(process.argv[3])];
