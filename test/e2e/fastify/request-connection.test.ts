@@ -40,6 +40,15 @@ async function appWith(poolOptions: Record<string, unknown> = {}): Promise<Fasti
     await conn.query('SELECT 1'); // still usable after the reply went out
     return reply;
   });
+  app.get('/release-first', async (req) => {
+    const conn = await req.getConnection();
+    const [row] = (await conn.query('SELECT 7 AS n')) as Array<{ n: number }>;
+    await conn.release(); // done with the database: give it back before the response is built
+    const borrowedWhileBuilding = app.pool.status().borrowed;
+    const again = await req.getConnection();
+    const late = await again.query('SELECT 1').then(() => null, (e: unknown) => (e as Error).name);
+    return { n: row!.n, borrowedWhileBuilding, same: again === conn, late };
+  });
   app.get('/stream', async (req) => {
     const conn = await req.getConnection();
     let n = 0;
@@ -164,6 +173,16 @@ describe('the request connection', () => {
     assert.deepEqual(res.body.trim().split('\n').map((line) => JSON.parse(line)[0].n), [0, 1, 2], 'every chunk queried through the connection');
     await settled(app);
     assert.equal(app.pool.status().borrowed, 0);
+    await app.close();
+  });
+
+  it('a handler may release the request connection early; the request then has none, and says so', async () => {
+    const app = await appWith();
+    const res = await app.inject('/release-first');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { n: 7, borrowedWhileBuilding: 0, same: true, late: 'ConnectionReleasedError' });
+    await settled(app);
+    assert.deepEqual([app.pool.status().borrowed, app.pool.status().available], [0, app.pool.status().size], 'the connection is back in the pool');
     await app.close();
   });
 
