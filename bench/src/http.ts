@@ -1,7 +1,8 @@
 /**
  * Part 3, HTTP end to end: GET /users/:id under autocannon (100 connections) against servers run
  * as separate processes. Fastify with our plugin (and with the handler releasing its connection
- * right after the query, to show what the default release point costs), the same route by hand on the mariadb pool, on
+ * right after the query, and with app.pool.query() instead: what the default release point and the
+ * request connection cost), the same route by hand on the mariadb pool, on
  * @fastify/mysql and on the minimal pool, a no-DB route (the HTTP ceiling); Nest (Fastify adapter)
  * with @Conn(), with @InjectConnection() (request scope) and with a direct pool.query().
  */
@@ -22,6 +23,7 @@ const VARIANTS: Array<{ label: string; variant: string; path: string }> = [
   { label: 'Fastify, no DB (HTTP ceiling)', variant: 'fastify-no-db', path: '/users' },
   { label: 'Fastify + @mariapool/fastify', variant: 'fastify-plugin', path: '/users' },
   { label: 'Fastify + @mariapool/fastify, conn.release() after the query', variant: 'fastify-plugin-release', path: '/users' },
+  { label: 'Fastify + @mariapool/fastify, app.pool.query() (no request connection)', variant: 'fastify-pool-query', path: '/users' },
   { label: 'Fastify + mariadb pool by hand', variant: 'fastify-mariadb-pool', path: '/users' },
   { label: 'Fastify + @fastify/mysql', variant: 'fastify-mysql', path: '/users' },
   { label: 'Fastify + minimal pool by hand', variant: 'fastify-minimal', path: '/users' },
@@ -123,7 +125,7 @@ export async function http(opts: { quick: boolean }): Promise<{ results: unknown
       ]),
       notes: [
         `Fastify plugin ÷ best hand-written route: ${vsBest.toFixed(2)}x (target ≥ 1.0x). Nest @Conn() ÷ Nest pool.query(): ${nestRatio.toFixed(2)}x (target ≥ 0.9x).`,
-        'The plugin row with conn.release() after the query is no target: it shows what holding the request connection until the response is written costs with 100 clients on 10 connections (the default; the hand-written routes release right after the query).',
+        'The plugin rows with conn.release() after the query and with app.pool.query() are no targets: the first shows what holding the request connection until the response is written costs with 100 clients on 10 connections (the default; the hand-written routes release right after the query), the second what the per-request connection costs at all (against minimal by hand: what the core pool costs).',
         'All servers run at once; each round hammers every variant in turn after a warm-up, and ratios are medians of per-round ratios. Server CPU per request is the steadier measure on 2 shared cores.',
       ],
     }],

@@ -35,6 +35,13 @@ async function fastifyServer(): Promise<{ listen: () => Promise<number>; close: 
       });
       break;
     }
+    case 'fastify-pool-query': {
+      // mariapool without the request connection: the plugin's pool, app.pool.query() per request.
+      // Against the plugin row, what the per-request layer costs; against minimal by hand, the core.
+      await app.register(poolPlugin, { uri: URL_, minSize: 10, maxSize: 10, enableHealthCheck: false });
+      app.get<{ Params: { id: string } }>('/users/:id', async (req) => ((await app.pool.query(SQL, [req.params.id])) as unknown[])[0]);
+      break;
+    }
     case 'fastify-mariadb-pool': {
       const pool = mariadb.createPool({ ...connectionConfig(), connectionLimit: 10, minimumIdle: 10 });
       app.addHook('onClose', () => pool.end());
