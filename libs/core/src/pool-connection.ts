@@ -20,13 +20,13 @@ const RESOLVED: Promise<void> = Promise.resolve();
  */
 export class PoolConnection {
   #owner: LeaseOwner;
-  /** null once released; also dead once the pool revoked this lending (see #live). */
+  /** null once released; also dead once the pool ended this lending (see #live). */
   #entry: PooledConnection | null;
   /** The entry's leaseId when lent. */
   readonly #id: number;
   #threadId: number | null;
 
-  /** @internal Created by the pool only, right after it bumped `entry.leaseId`. */
+  /** @internal Created by the pool only, right after `entry.endLease()` gave it a new id. */
   constructor(owner: LeaseOwner, entry: PooledConnection) {
     this.#owner = owner;
     this.#entry = entry;
@@ -109,11 +109,6 @@ export class PoolConnection {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
-  }
-
-  /** @internal The pool takes back a lease its waiter never received (it settled meanwhile). */
-  revoke(): void {
-    this.#entry = null;
   }
 
   #use<R>(method: string, run: (raw: DriverConnection) => Promise<R>): Promise<R> {

@@ -463,14 +463,14 @@ export class Pool {
     const lease = this.#lend(entry, now);
     if (this.#waiters.grant(queued, enqueuedAt, lease, now)) return;
     // The waiter settled meanwhile (timeout or abort during a ping): keep the connection.
-    lease.revoke();
+    entry.endLease();
     this.#toIdle(entry, now, false);
   }
 
   #lend(entry: PooledConnection, now: number): PoolConnection {
     entry.state = 'borrowed';
     entry.borrowedAt = now;
-    entry.leaseId = (entry.leaseId + 1) | 0; // stays a small integer; see PooledConnection.leaseId
+    entry.endLease();
     const lease = new PoolConnection(this.#owner, entry);
     if (this.#leaks.enabled) this.#leaks.watch(entry);
     return lease;
@@ -631,9 +631,8 @@ export class Pool {
     entry.state = 'closed';
     this.#all.delete(entry);
     this.#leaks.end(entry, this.#clock.now());
-    // Revokes the lease of a connection retired while borrowed (close() grace period over): every
-    // method of a stale reference then fails with ConnectionReleasedError.
-    entry.leaseId = (entry.leaseId + 1) | 0;
+    // Revokes the lease of a connection retired while borrowed (close() grace period over).
+    entry.endLease();
     if (reason === 'lost') this.#stats.lost++;
     else this.#stats.closedConnections++;
     this.#endRaw(entry.raw, reason === 'lost' || entry.lost);

@@ -24,10 +24,9 @@ export class PooledConnection {
   lastAliveAt: number;
   borrowedAt = 0;
   /**
-   * Which lending this is: bumped at every lend, and by the pool to revoke the current lease. A
-   * lease is valid while it matches, so the entry needs no pointer to its lease: storing a new
-   * lease object into this long-lived entry at every borrow cost a write barrier (~4 % of a
-   * queued borrow, perf).
+   * Which lending this is (see endLease). A lease is valid while it matches, so the entry needs no
+   * pointer to its lease: storing a new lease object into this long-lived entry at every borrow
+   * cost a write barrier (~4 % of a queued borrow, perf).
    */
   leaseId = 0;
   /** The driver reported the socket gone; never lend it again. */
@@ -43,6 +42,15 @@ export class PooledConnection {
     this.lastAliveAt = now;
     this.expiresAt = expiresAt;
     this.generation = generation;
+  }
+
+  /**
+   * Ends the current lease, if any: every method of it then fails with ConnectionReleasedError.
+   * Called before each lend (the new lease takes the new id) and to revoke a lease the pool takes
+   * back. Wraps within 32 bits, so the id stays a small integer.
+   */
+  endLease(): void {
+    this.leaseId = (this.leaseId + 1) | 0;
   }
 
   /** True when it must not be lent again: lost (or its socket closed), too old, or from before a drain(). */
