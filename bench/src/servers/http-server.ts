@@ -14,19 +14,21 @@ import { startNest } from './nest-server.js';
 const variant = process.argv[2] ?? 'fastify-plugin';
 const SQL = 'SELECT id, name, email FROM bench_users WHERE id = ?';
 const port = Number(process.env['PORT'] ?? 0);
+/** The three @mariapool/fastify variants differ only in their route. */
+const PLUGIN_OPTIONS = { uri: URL_, minSize: 10, maxSize: 10, enableHealthCheck: false };
 
 async function fastifyServer(): Promise<{ listen: () => Promise<number>; close: () => Promise<void> }> {
   const app = Fastify();
   switch (variant) {
     case 'fastify-plugin': {
-      await app.register(poolPlugin, { uri: URL_, minSize: 10, maxSize: 10, enableHealthCheck: false });
+      await app.register(poolPlugin, PLUGIN_OPTIONS);
       app.get<{ Params: { id: string } }>('/users/:id', async (req) => ((await (await req.getConnection()).query(SQL, [req.params.id])) as unknown[])[0]);
       break;
     }
     case 'fastify-plugin-release': {
       // The same route, giving the request's connection back as soon as its query is done (see the
       // README): how much of the plugin's cost is holding the connection until the response is written.
-      await app.register(poolPlugin, { uri: URL_, minSize: 10, maxSize: 10, enableHealthCheck: false });
+      await app.register(poolPlugin, PLUGIN_OPTIONS);
       app.get<{ Params: { id: string } }>('/users/:id', async (req) => {
         const conn = await req.getConnection();
         const rows = (await conn.query(SQL, [req.params.id])) as unknown[];
@@ -38,7 +40,7 @@ async function fastifyServer(): Promise<{ listen: () => Promise<number>; close: 
     case 'fastify-pool-query': {
       // mariapool without the request connection: the plugin's pool, app.pool.query() per request.
       // Against the plugin row, what the per-request layer costs; against minimal by hand, the core.
-      await app.register(poolPlugin, { uri: URL_, minSize: 10, maxSize: 10, enableHealthCheck: false });
+      await app.register(poolPlugin, PLUGIN_OPTIONS);
       app.get<{ Params: { id: string } }>('/users/:id', async (req) => ((await app.pool.query(SQL, [req.params.id])) as unknown[])[0]);
       break;
     }
