@@ -1,7 +1,7 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AcquireTimeoutError, createPool, Pool, type PoolConnection } from '@mariapool/core';
+import { AcquireTimeoutError, ConnectionReleasedError, createPool, Pool, type PoolConnection } from '@mariapool/core';
 import { adminSql, closeAdmin, liveThreadIds, sessionsGone, MARIADB_URL, testPool } from '../support/db.js';
 
 const TABLE = 'mariapool_basics';
@@ -147,6 +147,25 @@ describe('core API against the server', () => {
     );
     assert.deepEqual([pool.status().waiting, pool.status().borrowed, pool.stats().timeouts, pool.stats().queued], [0, 0, 4, 5000]);
     await pool.close();
+  });
+
+  it('a stale lease stays dead when its session is lent again, and when close() force-closes a borrowed one', async () => {
+    const pool = await createPool(MARIADB_URL, { minSize: 1, maxSize: 1, name: 'stale' });
+    const first = await pool.acquire();
+    await first.release();
+    const second = await pool.acquire();
+    assert.equal(second.threadId, first.threadId, 'the same server session, lent again');
+    assert.equal(first.released, true);
+    await assert.rejects(first.query('SELECT 1'), ConnectionReleasedError, 'the old lease cannot reach the new borrower\'s session');
+    assert.equal(first.inTransaction, false);
+    await first.release(); // harmless: it must not give back the session the second borrower holds
+    assert.equal(pool.status().borrowed, 1, 'still lent to the second borrower');
+    const [row] = await second.query<Array<{ id: bigint | number }>>('SELECT CONNECTION_ID() AS id');
+    assert.equal(Number(row?.id), second.threadId);
+    await pool.close({ timeoutMs: 100 }); // second is still held: force-closed after the grace period
+    assert.equal(second.released, true, 'the force-closed lease reads as released');
+    await assert.rejects(second.query('SELECT 1'), ConnectionReleasedError);
+    await second.release();
   });
 
   it('close() leaves no server session behind', async () => {
