@@ -48,6 +48,47 @@ describe('rollback on release (resetConnection: false)', () => {
     });
   }
 
+  // The driver marks a session "in transaction" after any failed statement (it cannot tell).
+  it('after a failed statement in autocommit mode: no ROLLBACK, no bad return, no warning', async () => {
+    const { lines, logger } = recordingLogger();
+    const pool = await testPool({ minSize: 1, maxSize: 1, logger });
+    const first = await pool.acquire();
+    const [before] = await first.query<Array<{ Value: string }>>("SHOW SESSION STATUS LIKE 'Com_rollback'");
+    await assert.rejects(first.query('SELECT * FROM mariapool_no_such_table'), { code: 'ER_NO_SUCH_TABLE' });
+    assert.equal(first.inTransaction, true, "the driver's guess, which the pool must check");
+    await first.release();
+    const next = await pool.acquire();
+    assert.equal(next.threadId, first.threadId);
+    const [afterRow] = await next.query<Array<{ Value: string }>>("SHOW SESSION STATUS LIKE 'Com_rollback'");
+    assert.equal(Number(afterRow?.Value), Number(before?.Value), 'no ROLLBACK was sent');
+    assert.equal(pool.stats().badReturns, 0);
+    assert.deepEqual(lines, []);
+    await next.release();
+    await pool.close();
+  });
+
+  it('after a CALL that opened a transaction and then failed: rolled back, counted, warned', async () => {
+    const { lines, logger } = recordingLogger();
+    await adminSql(`CREATE OR REPLACE PROCEDURE mariapool_half_done() BEGIN START TRANSACTION; INSERT INTO ${TABLE} VALUES (2); SELECT * FROM mariapool_no_such_table; END`);
+    try {
+      const pool = await testPool({ minSize: 1, maxSize: 1, logger });
+      const first = await pool.acquire();
+      await assert.rejects(first.query('CALL mariapool_half_done()'), { code: 'ER_NO_SUCH_TABLE' });
+      await first.release();
+      const next = await pool.acquire();
+      assert.equal(next.threadId, first.threadId);
+      const [row] = await next.query<Array<{ t: number | bigint }>>('SELECT @@in_transaction AS t');
+      assert.equal(Number(row?.t), 0);
+      assert.equal((await adminSql<unknown[]>(`SELECT * FROM ${TABLE} WHERE id = 2`)).length, 0, 'the half-done insert is gone');
+      assert.equal(pool.stats().badReturns, 1);
+      assert.equal(lines.filter((l) => /open transaction/.test(l)).length, 1);
+      await next.release();
+      await pool.close();
+    } finally {
+      await adminSql('DROP PROCEDURE IF EXISTS mariapool_half_done');
+    }
+  });
+
   it('sends no statement on release when no transaction is open', async () => {
     const pool = await testPool({ minSize: 1, maxSize: 1 });
     const conn = await pool.acquire();

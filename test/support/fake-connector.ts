@@ -6,7 +6,13 @@ type Behaviour = 'ok' | 'fail' | 'hang';
 export class FakeConnection implements DriverConnection {
   readonly threadId: number;
   readonly statements: string[] = [];
+  /** The session's real transaction state. */
   inTrans = false;
+  /**
+   * Like the mariadb driver, the flag reads true after a failed statement (no OK packet to read
+   * it from) until the next success, a ping included.
+   */
+  #failedLast = false;
   valid = true;
   ended = false;
   destroyed = false;
@@ -22,7 +28,7 @@ export class FakeConnection implements DriverConnection {
   }
 
   inTransaction(): boolean {
-    return this.inTrans;
+    return this.inTrans || this.#failedLast;
   }
 
   isValid(): boolean {
@@ -44,6 +50,7 @@ export class FakeConnection implements DriverConnection {
     } finally {
       this.inFlight--;
     }
+    this.#failedLast = text === 'FAIL';
     if (text === 'FAIL') throw Object.assign(new Error('statement failed'), { code: 'ER_FAKE' });
     if (text === 'ECHO') return [{ threadId: this.threadId, value: values }];
     if (/^(BEGIN|START TRANSACTION)/i.test(text) || /^INSERT/i.test(text)) this.inTrans = true;
@@ -69,12 +76,13 @@ export class FakeConnection implements DriverConnection {
 
   async rollback(): Promise<void> {
     if (this.#connector.rollbackBehaviour === 'fail') throw new Error('rollback failed');
-    if (this.inTrans) await this.query('ROLLBACK');
+    if (this.inTransaction()) await this.query('ROLLBACK');
   }
 
-  ping(): Promise<void> {
+  async ping(): Promise<void> {
     this.pings++;
-    return this.#respond(this.#connector.pingBehaviour, 'ping failed');
+    await this.#respond(this.#connector.pingBehaviour, 'ping failed');
+    this.#failedLast = false;
   }
 
   async reset(): Promise<void> {

@@ -498,6 +498,38 @@ describe('release cleanup', () => {
     await pool.close();
   });
 
+  it('after a failed statement (the driver then claims a transaction) asks with a ping and rolls back nothing', async () => {
+    const { pool, connector, logs } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const conn = await pool.acquire();
+    const f = fake(conn, connector);
+    await assert.rejects(conn.query('FAIL'), /statement failed/);
+    assert.equal(conn.inTransaction, true, 'the flag the pool must not take at its word');
+    await conn.release();
+    assert.deepEqual(f.statements, ['FAIL'], 'no ROLLBACK sent');
+    assert.equal(f.pings, 1);
+    assert.equal(pool.stats().badReturns, 0);
+    assert.deepEqual(logs.filter((l) => /open transaction/.test(l.msg)), []);
+    const next = await pool.acquire();
+    assert.equal(next.threadId, f.threadId, 'the clean session is reused');
+    assert.equal(next.inTransaction, false);
+    await next.release();
+    await pool.close();
+  });
+
+  it('after a failed statement inside a transaction still rolls back, counts and warns', async () => {
+    const { pool, connector, logs } = setup({ maxSize: 1, minSize: 1 });
+    await pool.open();
+    const conn = await pool.acquire();
+    await conn.beginTransaction();
+    await assert.rejects(conn.query('FAIL'), /statement failed/);
+    await conn.release();
+    assert.deepEqual(connector.opened[0]?.statements, ['START TRANSACTION', 'FAIL', 'ROLLBACK']);
+    assert.equal(pool.stats().badReturns, 1);
+    assert.equal(logs.filter((l) => /open transaction/.test(l.msg)).length, 1);
+    await pool.close();
+  });
+
   it('sends nothing on release when no transaction is open', async () => {
     const { pool, connector } = setup({ maxSize: 1, minSize: 1 });
     await pool.open();

@@ -12,7 +12,11 @@ export type Statement = string | ({ sql: string } & Record<string, unknown>);
 /** What the pool needs of one open driver connection. */
 export interface DriverConnection {
   readonly threadId: number | null;
-  /** True while the server has a transaction open on this session (from the last OK packet's status flags). */
+  /**
+   * True while the server has a transaction open on this session, from the last OK packet's
+   * status flags; also true after a failed statement (no OK packet: the driver cannot tell), until
+   * the next successful round trip, e.g. a ping.
+   */
   inTransaction(): boolean;
   /** False once the driver knows the socket is gone. */
   isValid(): boolean;

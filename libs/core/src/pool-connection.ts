@@ -86,7 +86,11 @@ export class PoolConnection {
     return this.#use('ping', (raw) => raw.ping());
   }
 
-  /** True while a transaction is open on this session (server status flag; no round trip). */
+  /**
+   * True while a transaction is open on this session (server status flag; no round trip). After a
+   * failed statement it reads true until the next statement succeeds: the driver cannot tell
+   * whether the failure left a transaction open, so it assumes one.
+   */
   get inTransaction(): boolean {
     return this.#live()?.raw.inTransaction() ?? false;
   }

@@ -560,13 +560,25 @@ export class Pool {
       return RESOLVED;
     }
     if (this.#o.resetConnection) return this.#cleanUp(entry, 'reset', () => entry.raw.reset());
-    if (entry.raw.inTransaction()) {
-      this.#stats.badReturns++;
-      this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId }, 'connection returned with an open transaction; rolling it back');
-      return this.#cleanUp(entry, 'rollback', () => entry.raw.rollback());
-    }
+    if (entry.raw.inTransaction()) return this.#cleanUp(entry, 'transaction check', () => this.#rollBackOpenTransaction(entry));
     this.#toIdle(entry, now, true);
     return RESOLVED;
+  }
+
+  /**
+   * The driver also raises its in-transaction flag after every failed statement, since it cannot
+   * tell whether that statement left a transaction open (autocommit off, a CALL that ran START
+   * TRANSACTION) or not (the usual case). Taking the flag at its word made every connection
+   * returned after an error a "bad return": a false warning and a ROLLBACK. A ping's OK packet
+   * carries the server's real status flags: one round trip, as the ROLLBACK was, for a
+   * connection that is clean, and a second one (the ROLLBACK) only for a real leak.
+   */
+  async #rollBackOpenTransaction(entry: PooledConnection): Promise<void> {
+    await entry.raw.ping();
+    if (!entry.raw.inTransaction()) return;
+    this.#stats.badReturns++;
+    this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId }, 'connection returned with an open transaction; rolling it back');
+    await entry.raw.rollback();
   }
 
   /** Runs a cleanup (bounded in time); a connection whose cleanup fails is destroyed, never reused. */
