@@ -1,7 +1,7 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConnectionScope, Pool, ScopeFinishedError } from '@mariapool/core';
+import { ConnectionReleasedError, ConnectionScope, Pool, ScopeFinishedError } from '@mariapool/core';
 import { FakeConnector } from '../support/fake-connector.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -60,18 +60,20 @@ describe('ConnectionScope', () => {
     assert.deepEqual(mapped, [], 'nothing failed in the first scope');
   });
 
-  it('a connection granted just before finish() is released on arrival, and the caller gets ScopeFinishedError', async () => {
+  it('a connection granted just before finish() is released by it: the caller gets a dead lease, nothing leaks', async () => {
     const p = pool(1);
     await p.open();
     const holder = await p.acquire();
     const scope = new ConnectionScope();
-    const waiting = scope.get('p', p).catch((e: unknown) => e);
-    // Same tick: release() hands the connection to the scope's waiter (granted, not yet observed by
-    // the scope), then finish() runs before the scope's handler has seen it.
+    const waiting = scope.get('p', p);
+    // Same tick: release() hands the connection to the scope's waiter, then finish() runs before
+    // the caller has seen it.
     const released = holder.release();
     const finished = scope.finish();
     await Promise.all([released, finished]);
-    assert.ok((await waiting) instanceof ScopeFinishedError);
+    const lease = await waiting;
+    assert.equal(lease.released, true);
+    await assert.rejects(lease.query('SELECT 1'), ConnectionReleasedError);
     assert.deepEqual([p.status().borrowed, p.status().available, p.stats().aborted], [0, 1, 0]);
     await p.close();
   });

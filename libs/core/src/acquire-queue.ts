@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import { AcquireAbortedError, AcquireTimeoutError, PoolQueueFullError } from './errors.js';
 import type { PoolConnection } from './pool-connection.js';
 import type { MutableStats, PoolStatus } from './pool-status.js';
-import { failTo, grantTo, pendingPromise, takeResolve, Waiter, type Queued } from './waiter.js';
+import { failTo, grantTo, pendingPromise, takeResolve, Waiter, type Queued, type Resolve } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 
 /** Per-call acquire options. */
@@ -11,16 +11,6 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** This call's deadline (ms), instead of the pool's acquireTimeoutMs. */
   timeoutMs?: number;
-}
-
-/**
- * @internal A queued acquire that its owner can withdraw, for ConnectionScope (one per HTTP
- * request): an AbortController and its listener cost more than the acquire itself (bench, http).
- */
-export interface QueuedAcquire {
-  readonly promise: Promise<PoolConnection>;
-  /** Withdraws it if still waiting: it rejects with AcquireAbortedError and takes no connection. */
-  cancel(reason: unknown): void;
 }
 
 /** What the line needs from its pool. */
@@ -79,15 +69,20 @@ export class AcquireQueue {
     return promise;
   }
 
-  /** Queues an acquire its owner can withdraw (see QueuedAcquire); throws like join(). */
-  joinCancellable(): QueuedAcquire {
+  /**
+   * Queues an acquire for an owner that takes the outcome itself and may withdraw it (see
+   * withdraw): `settle` receives the lease, or a thenable that rejects (see rejectThrough),
+   * synchronously at grant or failure. ConnectionScope (one per HTTP request) uses it: a promise
+   * of its own plus a `.then` to learn the lease cost one more promise and microtask per request,
+   * and an AbortController to withdraw more than the acquire itself (bench, http). Throws like join().
+   */
+  joinWith(settle: Resolve<PoolConnection>): Waiter<PoolConnection> {
     this.#admit(undefined);
     const now = this.#d.clock.now();
-    const promise = pendingPromise<PoolConnection>();
-    const waiter = new Waiter(takeResolve<PoolConnection>(), now, now + this.#d.timeoutMs);
+    const waiter = new Waiter(settle, now, now + this.#d.timeoutMs);
     this.#queue.push(waiter, now);
     this.#d.stats.queued++;
-    return { promise, cancel: (reason) => this.withdraw(waiter, reason) };
+    return waiter;
   }
 
   /** The oldest live waiter, off the line (its enqueue time in `shiftedAt`); undefined when none. */

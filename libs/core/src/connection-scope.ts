@@ -1,20 +1,22 @@
 import { ScopeFinishedError } from './errors.js';
-import { queueAcquire, type Pool } from './pool.js';
-import type { PoolConnection } from './pool-connection.js';
+import { queueAcquire, withdrawAcquire, type Pool } from './pool.js';
+import { PoolConnection } from './pool-connection.js';
+import { pendingPromise, rejectThrough, takeResolve, type Resolve, type Waiter } from './waiter.js';
 
 export interface ConnectionScopeOptions {
   /** Turns an acquire failure into what the framework expects (e.g. an HTTP 503) before callers see it. */
   mapError?: (error: unknown) => unknown;
 }
 
-/** One pool's connection within a scope: lent at once, or still queued (then cancellable). */
+/** One pool's connection within a scope: lent at once, or still queued (then withdrawable). */
 interface Borrow {
   readonly name: string;
+  readonly pool: Pool;
   promise: Promise<PoolConnection>;
   /** Known once lent; finish() releases it without waiting on a promise. */
   lease: PoolConnection | undefined;
   /** Set while queued. */
-  cancel: ((reason: unknown) => void) | undefined;
+  waiter: Waiter<PoolConnection> | undefined;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -23,8 +25,9 @@ const NOOP = (): void => {};
 /**
  * One unit of work's connections (for frameworks: one HTTP request), one per pool name, borrowed
  * on first use and memoized. `finish()` is the single place they are released; it is idempotent,
- * withdraws acquires still queued (a client that went away never takes a connection), and a
- * connection that arrives after it is released on arrival.
+ * withdraws acquires still queued (a client that went away never takes a connection), and
+ * releases every connection granted before it, also one its caller has not seen yet (that caller
+ * then gets a released lease, whose methods throw ConnectionReleasedError).
  *
  * It sits on every request's path, so the common case (one pool, an idle connection) allocates
  * one small record and one resolved promise, and finish() releases without a promise chain.
@@ -46,28 +49,36 @@ export class ConnectionScope {
     const lease = pool.closed ? undefined : pool.tryAcquire();
     const borrow: Borrow =
       lease !== undefined
-        ? { name, promise: Promise.resolve(lease), lease, cancel: undefined }
+        ? { name, pool, promise: Promise.resolve(lease), lease, waiter: undefined }
         : this.#queue(name, pool);
     this.#borrows.push(borrow);
     return borrow.promise;
   }
 
-  /** The slow path: wait in the pool's queue, withdrawn by finish(). */
+  /**
+   * The slow path: wait in the pool's queue, withdrawn by finish(). The queue settles the borrow
+   * synchronously at grant (see AcquireQueue.joinWith), so the lease is known at once and the
+   * caller's promise is the only one: no `.then` hop between the pool and the request.
+   */
   #queue(name: string, pool: Pool): Borrow {
-    const queued = queueAcquire(pool);
-    const borrow: Borrow = { name, promise: undefined as never, lease: undefined, cancel: queued.cancel };
-    borrow.promise = queued.promise.then(
-      (conn) => {
-        borrow.cancel = undefined;
-        if (!this.#finished) return (borrow.lease = conn);
-        void conn.release();
-        throw this.#mapped(new ScopeFinishedError(name));
-      },
-      (error: unknown) => {
-        borrow.cancel = undefined;
-        throw this.#mapped(error);
-      },
-    );
+    const promise = pendingPromise<PoolConnection>();
+    const resolve = takeResolve<PoolConnection>();
+    const borrow: Borrow = { name, pool, promise, lease: undefined, waiter: undefined };
+    const settle: Resolve<PoolConnection> = (outcome) => {
+      borrow.waiter = undefined;
+      if (outcome instanceof PoolConnection) {
+        borrow.lease = outcome;
+        resolve(outcome);
+      } else {
+        // A failure arrives as a thenable that rejects at once (rejectThrough): map its error.
+        void outcome.then(undefined, (error: unknown) => rejectThrough(resolve, this.#mapped(error)));
+      }
+    };
+    try {
+      borrow.waiter = queueAcquire(pool, settle);
+    } catch (error) {
+      rejectThrough(resolve, this.#mapped(error));
+    }
     return borrow;
   }
 
@@ -91,9 +102,12 @@ export class ConnectionScope {
   }
 }
 
-/** Releases a lent connection, or withdraws a queued acquire (released on arrival if it wins the race). */
+/**
+ * Releases a lent connection, or withdraws a queued acquire. No grant can come after: a
+ * withdrawn waiter is settled, and the pool keeps a connection that a settled waiter refuses.
+ */
 function settle(borrow: Borrow): Promise<void> {
   if (borrow.lease !== undefined) return borrow.lease.release();
-  borrow.cancel?.(new ScopeFinishedError(borrow.name));
+  if (borrow.waiter !== undefined) withdrawAcquire(borrow.pool, borrow.waiter, new ScopeFinishedError(borrow.name));
   return borrow.promise.then(NOOP, NOOP);
 }

@@ -22,7 +22,7 @@
  *
  * Time comes from an injected monotonic Clock; every timer is unref'd.
  */
-import { AcquireQueue, type AcquireOptions, type QueuedAcquire } from './acquire-queue.js';
+import { AcquireQueue, type AcquireOptions } from './acquire-queue.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Connector, DriverConnection, QueryValues, Statement } from './connector.js';
 import { isFatalConnectError } from './connect-failure.js';
@@ -45,7 +45,7 @@ import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, typ
 import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
 import { PooledConnection } from './pooled-connection.js';
 import { SettleWatchers } from './settle-watchers.js';
-import type { Queued, Waiter } from './waiter.js';
+import type { Queued, Resolve, Waiter } from './waiter.js';
 import { inspect } from 'node:util';
 
 /** Seams for tests and custom transports; users normally pass nothing. */
@@ -57,8 +57,13 @@ export interface PoolDependencies {
 
 type PoolState = 'new' | 'open' | 'closing' | 'closed';
 
-/** @internal Queues an acquire (no fast path, FIFO kept) that can be cancelled; see QueuedAcquire. */
-export let queueAcquire: (pool: Pool) => QueuedAcquire;
+/**
+ * @internal Queues an acquire (no fast path, FIFO kept) whose outcome goes to `settle`, see
+ * AcquireQueue.joinWith; throws what acquire() would reject with.
+ */
+export let queueAcquire: (pool: Pool, settle: Resolve<PoolConnection>) => Waiter<PoolConnection>;
+/** @internal Withdraws an acquire queueAcquire() made, if it still waits (it fails with AcquireAbortedError). */
+export let withdrawAcquire: (pool: Pool, waiter: Waiter<PoolConnection>, reason: unknown) => void;
 
 /** Connects in flight at once while growing for waiters: a short spike must not open one per waiter. */
 const MAX_GROWTH_CONNECTS = 2;
@@ -87,7 +92,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 export class Pool {
   static {
-    queueAcquire = (pool) => pool.#queueCancellable();
+    queueAcquire = (pool, settle) => pool.#queueFor(settle);
+    withdrawAcquire = (pool, waiter, reason) => pool.#waiters.withdraw(waiter, reason);
   }
 
   readonly #o: ResolvedPoolOptions;
@@ -390,15 +396,11 @@ export class Pool {
     this.#stats.requests++;
   }
 
-  #queueCancellable(): QueuedAcquire {
-    try {
-      this.#admit();
-      const queued = this.#waiters.joinCancellable();
-      this.#afterQueued();
-      return queued;
-    } catch (error) {
-      return { promise: Promise.reject(error), cancel: NOOP };
-    }
+  #queueFor(settle: Resolve<PoolConnection>): Waiter<PoolConnection> {
+    this.#admit();
+    const waiter = this.#waiters.joinWith(settle);
+    this.#afterQueued();
+    return waiter;
   }
 
   #start(): void {
