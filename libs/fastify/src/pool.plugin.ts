@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Pool, responseScope, type ConnectionScope, type PoolConnection, type PoolOptions } from '@mariapool/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Pool, type PoolConnection, type PoolOptions } from '@mariapool/core';
 import { PoolPluginError, withHttpStatus } from './errors.js';
-import { addTransactionHooks, kTransaction } from './transaction-hooks.js';
+import { connectionsFor, kState, recordReply } from './request-connections.js';
+import { addTransactionHooks } from './transaction-hooks.js';
 import './types.js';
 
 /** Plugin options: the core's pool options (and `uri`), plus `name` for a pool other than the default. */
@@ -16,11 +17,6 @@ const DEFAULT = 'default';
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', DEFAULT]);
 /** Options Fastify itself reads from `register()`: not pool options. */
 const FASTIFY_REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const;
-
-const kConnections = 'mariapoolConnections';
-/** The request's reply, recorded by the plugin's onRequest hook: borrowing listens on its response. */
-const kReply = 'mariapoolReply';
-type SlotRequest = FastifyRequest & { [kConnections]: ConnectionScope | null; [kReply]: FastifyReply | null };
 
 function splitOptions(options: PoolPluginOptions): { key: string; poolOptions: PoolOptions } {
   const { name, ...rest }: PoolPluginOptions = { ...options };
@@ -36,38 +32,32 @@ function installRequestSupport(fastify: FastifyInstance): Record<string, Pool> {
   if (fastify.hasDecorator('pools')) return fastify.pools as Record<string, Pool>;
   const pools: Record<string, Pool> = Object.create(null);
   fastify.decorate('pools', pools);
-  fastify.decorateRequest(kConnections, null);
-  fastify.decorateRequest(kReply, null);
-  fastify.decorateRequest(kTransaction, null);
+  fastify.decorateRequest(kState, null);
   fastify.decorateRequest('getConnection', function getConnection(this: FastifyRequest, name: string = DEFAULT): Promise<PoolConnection> {
-    const request = this as SlotRequest;
     const pool = pools[name];
     if (pool === undefined) {
       return Promise.reject(new PoolPluginError('ERR_POOL_UNKNOWN', `no pool named "${name}" is registered (registered: ${Object.keys(pools).join(', ') || 'none'})`));
     }
-    let slot = request[kConnections];
-    if (slot === null) {
-      const reply = request[kReply];
-      if (reply === null) {
-        return Promise.reject(new PoolPluginError('ERR_POOL_PLUGIN_ORDER', 'request.getConnection() ran before the @mariapool/fastify onRequest hook: register the plugin before the hooks that borrow a connection'));
-      }
-      // Listeners on the response instead of Fastify's onSend / onResponse / onRequestAbort /
-      // onTimeout hooks: a global hook costs every request, DB or not (~10 µs of ~70, measured).
-      slot = request[kConnections] = responseScope(reply.raw, request.raw.socket, SCOPE_OPTIONS);
+    // Listeners on the response instead of Fastify's onSend / onResponse / onRequestAbort /
+    // onTimeout hooks: a global hook costs every request, DB or not (~10 µs of ~70, measured).
+    const connections = connectionsFor(this, SCOPE_OPTIONS);
+    if (connections === undefined) {
+      return Promise.reject(new PoolPluginError('ERR_POOL_PLUGIN_ORDER', 'request.getConnection() ran before the @mariapool/fastify onRequest hook: register the plugin before the hooks that borrow a connection'));
     }
-    return slot.get(name, pool);
+    return connections.get(name, pool);
   });
   // The one release point is the end of the request, however it ends (response written, error
-  // handler, validation failure, client abort, socket or handler timeout): see responseScope.
+  // handler, validation failure, client abort, socket or handler timeout): see connectionsFor.
   // It is armed by the first getConnection(), so a request that never borrows pays for nothing
-  // but this one hook, which only records the reply (Fastify gives a request no way to reach it).
+  // but this one hook, which only records the reply (Fastify gives a request no way to reach it),
+  // and the one request property.
   //
   // Why not Fastify's request.signal to cancel waits: on Node 20 it follows IncomingMessage
   // 'close', which fires as soon as a POST body is read, while the handler still runs (measured,
   // Fastify 5.12); it would cancel healthy acquires. ConnectionScope withdraws its own queued
   // acquire when the request ends instead.
   fastify.addHook('onRequest', (request, reply, done) => {
-    (request as SlotRequest)[kReply] = reply;
+    recordReply(request, reply);
     done();
   });
   fastify.addHook('onRoute', addTransactionHooks);

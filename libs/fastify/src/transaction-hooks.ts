@@ -1,14 +1,8 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { connectionsOf, type RequestConnections } from './request-connections.js';
 import type { TransactionOption } from './types.js';
 
 const DEFAULT = 'default';
-/**
- * The pool name of the request's open route transaction (BEGIN done, COMMIT/ROLLBACK not yet), or
- * null. A request property declared once with decorateRequest, so every request has the same shape.
- */
-export const kTransaction = 'mariapoolTransaction';
-
-type TxRequest = FastifyRequest & { [kTransaction]: string | null };
 
 function poolNameOf(option: TransactionOption): string {
   return option === true ? DEFAULT : String(option);
@@ -27,12 +21,13 @@ export function addTransactionHooks(route: RouteOptions): void {
   route.preHandler = [...toArray(route.preHandler), async function begin(request: FastifyRequest) {
     const conn = await request.getConnection(name);
     await conn.beginTransaction();
-    (request as TxRequest)[kTransaction] = name;
+    (connectionsOf(request) as RequestConnections).transaction = name; // getConnection() made it
   }];
   route.onSend = [...toArray(route.onSend), async function end(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
-    const txName = (request as TxRequest)[kTransaction];
-    if (txName === null) return payload;
-    (request as TxRequest)[kTransaction] = null; // an error reply re-runs onSend: settle once
+    const connections = connectionsOf(request);
+    const txName = connections?.transaction ?? null;
+    if (connections === null || txName === null) return payload;
+    connections.transaction = null; // an error reply re-runs onSend: settle once
     const conn = await request.getConnection(txName);
     if (reply.statusCode < 400) {
       await conn.commit();

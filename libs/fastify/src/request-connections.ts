@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ConnectionScope, whenResponseEnds, type ConnectionScopeOptions } from '@mariapool/core';
+
+/** A request's connections, one per pool name, and its route transaction. */
+export class RequestConnections extends ConnectionScope {
+  /** The pool name of the route transaction opened (BEGIN done, COMMIT/ROLLBACK not yet), or null. */
+  transaction: string | null = null;
+}
+
+/**
+ * The plugin's one request property, declared with decorateRequest so every request has the same
+ * shape. Fastify's request constructor writes each declared property on every request, whether it
+ * borrows or not (a megamorphic keyed store each, callgrind: ~200 instructions), so the plugin
+ * declares one, not three: it holds null until the onRequest hook ran, then the reply (the
+ * request has no way to reach it), and from the first borrow the RequestConnections.
+ */
+export const kState = 'mariapool';
+
+type StateRequest = FastifyRequest & { [kState]: FastifyReply | RequestConnections | null };
+
+/** For the onRequest hook: records the reply, which the first borrow listens on. */
+export function recordReply(request: FastifyRequest, reply: FastifyReply): void {
+  (request as StateRequest)[kState] = reply;
+}
+
+/** The request's connections if it borrowed any, else null. */
+export function connectionsOf(request: FastifyRequest): RequestConnections | null {
+  const state = (request as StateRequest)[kState];
+  return state instanceof RequestConnections ? state : null;
+}
+
+/**
+ * The request's connections, created on the first borrow and finished (every connection released,
+ * queued acquires withdrawn) when the response ends however it ends: see whenResponseEnds.
+ * Undefined when the onRequest hook has not run for this request (a hook registered before the
+ * plugin borrowed).
+ */
+export function connectionsFor(request: FastifyRequest, options: ConnectionScopeOptions): RequestConnections | undefined {
+  const state = (request as StateRequest)[kState];
+  if (state instanceof RequestConnections) return state;
+  if (state === null) return undefined;
+  const connections = new RequestConnections(options);
+  (request as StateRequest)[kState] = connections;
+  // finish() is idempotent and never rejects: releases and withdrawn acquires settle quietly.
+  if (!whenResponseEnds(state.raw, request.raw.socket, () => void connections.finish())) void connections.finish();
+  return connections;
+}
