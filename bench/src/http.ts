@@ -19,21 +19,33 @@ import { ensureUsersTable } from './queries.js';
 
 const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'http-server.js');
 
+/**
+ * Also the order each round hammers them in (reversed every other round): the contenders of each
+ * target sit side by side, a few seconds apart, so the machine's drift (±10-20 % within a minute
+ * here) hits both alike. With the plugin five variants from the minimal route, per-round ratios
+ * of the same code ran from 0.77 to 1.24.
+ */
 const VARIANTS: Array<{ label: string; variant: string; path: string }> = [
   { label: 'Fastify, no DB (HTTP ceiling)', variant: 'fastify-no-db', path: '/users' },
+  { label: 'Fastify + mariadb pool by hand', variant: 'fastify-mariadb-pool', path: '/users' },
+  { label: 'Fastify + minimal pool by hand', variant: 'fastify-minimal', path: '/users' },
   { label: 'Fastify + @mariapool/fastify', variant: 'fastify-plugin', path: '/users' },
+  { label: 'Fastify + @fastify/mysql', variant: 'fastify-mysql', path: '/users' },
   { label: 'Fastify + @mariapool/fastify, conn.release() after the query', variant: 'fastify-plugin-release', path: '/users' },
   { label: 'Fastify + @mariapool/fastify, app.pool.query() (no request connection)', variant: 'fastify-pool-query', path: '/users' },
-  { label: 'Fastify + mariadb pool by hand', variant: 'fastify-mariadb-pool', path: '/users' },
-  { label: 'Fastify + @fastify/mysql', variant: 'fastify-mysql', path: '/users' },
-  { label: 'Fastify + minimal pool by hand', variant: 'fastify-minimal', path: '/users' },
+  { label: 'Nest + pool.query()', variant: 'nest', path: '/direct/users' },
   { label: 'Nest + @Conn()', variant: 'nest', path: '/conn/users' },
   { label: 'Nest + @InjectConnection() (request scope)', variant: 'nest', path: '/scoped/users' },
-  { label: 'Nest + pool.query()', variant: 'nest', path: '/direct/users' },
 ];
 
-async function startServer(variant: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [SERVER, variant], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PORT: '0' } });
+/**
+ * Starts one variant's server process and waits for its port. `wrapper`: a command to run Node
+ * under, with its arguments (the instructions part uses valgrind); the server's pid is then the
+ * wrapper's, which valgrind keeps.
+ */
+export async function startServer(variant: string, wrapper: string[] = []): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+  const argv = [...wrapper, process.execPath, SERVER, variant];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PORT: '0' } });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -126,7 +138,7 @@ export async function http(opts: { quick: boolean }): Promise<{ results: unknown
       notes: [
         `Fastify plugin ÷ best hand-written route: ${vsBest.toFixed(2)}x (target ≥ 1.0x). Nest @Conn() ÷ Nest pool.query(): ${nestRatio.toFixed(2)}x (target ≥ 0.9x).`,
         'The plugin rows with conn.release() after the query and with app.pool.query() are no targets: the first shows what holding the request connection until the response is written costs with 100 clients on 10 connections (the default; the hand-written routes release right after the query), the second what the per-request connection costs at all (against minimal by hand: what the core pool costs).',
-        'All servers run at once; each round hammers every variant in turn after a warm-up, and ratios are medians of per-round ratios. Server CPU per request is the steadier measure on 2 shared cores.',
+        'All servers run at once; each round hammers every variant in turn (in table order, reversed every other round, so the contenders of each target run side by side) after a warm-up, and ratios are medians of per-round ratios. Server CPU per request is the steadier measure on 2 shared cores.',
       ],
     }],
   };

@@ -1,17 +1,18 @@
 /**
  * npm run bench [-- part ...] [--quick]
- * parts: bookkeeping queries http growth recovery (default: all). --quick: short runs (CI checks
+ * parts: bookkeeping queries http growth recovery instructions (default: all). --quick: short runs (CI checks
  * that the harness works; it never asserts a timing).
  */
 import { bookkeeping } from './bookkeeping.js';
 import { growth } from './growth.js';
 import { http } from './http.js';
+import { instructions } from './instructions.js';
 import { queries } from './queries.js';
 import { recovery } from './recovery.js';
 import { renderTable, saveResults, type Table } from './report.js';
 import { URL_ } from './competitors.js';
 
-const PARTS: Record<string, (o: { quick: boolean }) => Promise<{ results: unknown; tables: Table[] }>> = { bookkeeping, queries, http, growth, recovery };
+const PARTS: Record<string, (o: { quick: boolean }) => Promise<{ results: unknown; tables: Table[] }>> = { bookkeeping, queries, http, growth, recovery, instructions };
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const chosen = args.filter((a) => !a.startsWith('--'));
