@@ -2,7 +2,7 @@
  * Part 6, server instructions per request: the HTTP part's servers again, each under valgrind's
  * callgrind, which counts the instructions the server process executes (user space; the kernel's
  * socket work is the same for every variant). Unlike req/s and CPU time, which drift by ±10-20 %
- * within a minute on this 2-core machine, a count repeats to within 1 % (a ratio of two: 0.3 %):
+ * within a minute on this 2-core machine, a count repeats to within 1 % (a ratio of two: 1.5 %):
  * it says what a pool or a framework layer adds to a request, where the HTTP part can only bound it.
  *
  * Each server gets a warm-up load (JIT), then counting is switched on for a fixed number of
@@ -138,7 +138,7 @@ export async function instructions(opts: { quick: boolean }): Promise<{ results:
       header: ['server', 'instructions / request', 'JIT compiler, left out', 'this ÷ its reference'],
       rows: results.map((r) => [r.label, Math.round(r.perRequest).toLocaleString('en-US'), Math.round(r.compilerPerRequest).toLocaleString('en-US'), ratio(r.label)]),
       notes: [
-        'References: the minimal pool by hand for the Fastify rows, Nest + pool.query() for Nest + @Conn(). Two runs gave counts within 1 % and ratios within 0.3 % of each other; the kernel\'s share (socket reads and writes, the same for every variant) is not counted, so these ratios are larger than the CPU-time ratios they explain.',
+        'References: the minimal pool by hand for the Fastify rows, Nest + pool.query() for Nest + @Conn(). Three runs of the same code gave counts within 1 % and ratios within 1.5 % of each other; the kernel\'s share (socket reads and writes, the same for every variant) is not counted, so these ratios are larger than the CPU-time ratios they explain.',
       ],
     }],
   };
