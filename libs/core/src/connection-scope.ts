@@ -1,7 +1,7 @@
 import { ScopeFinishedError } from './errors.js';
 import { queueAcquire, withdrawAcquire, type Pool } from './pool.js';
 import { PoolConnection } from './pool-connection.js';
-import { pendingPromise, rejectThrough, takeResolve, type Resolve, type Waiter } from './waiter.js';
+import { rejectThrough, type Resolve, type Waiter } from './waiter.js';
 
 export interface ConnectionScopeOptions {
   /** Turns an acquire failure into what the framework expects (e.g. an HTTP 503) before callers see it. */
@@ -61,8 +61,8 @@ export class ConnectionScope {
    * caller's promise is the only one: no `.then` hop between the pool and the request.
    */
   #queue(name: string, pool: Pool): Borrow {
-    const promise = pendingPromise<PoolConnection>();
-    const resolve = takeResolve<PoolConnection>();
+    let resolve!: Resolve<PoolConnection>;
+    const promise = new Promise<PoolConnection>((r) => (resolve = r));
     const borrow: Borrow = { name, pool, promise, lease: undefined, waiter: undefined };
     const settle: Resolve<PoolConnection> = (outcome) => {
       borrow.waiter = undefined;

@@ -124,3 +124,13 @@ export class PoolConnection {
     return `PoolConnection(pool "${this.#owner.name}", thread ${this.#threadId}${this.released ? ', released' : ''})`;
   }
 }
+
+/*
+ * Every promise resolved with a lease (each acquire) first looks up `then` on it, to know whether
+ * it must be adopted as a thenable: for a plain class instance that is V8's generic GetProperty
+ * walking the prototype chain to Object.prototype and missing, 257 instructions per borrow
+ * (callgrind, 100 callers on 10 connections: 10 % of an acquire/release cycle). Found on the
+ * lease's own prototype, the lookup stops there: 2,480 -> 2,360 instructions a cycle. A lease is
+ * not a thenable, and this says so; hidden from enumeration and from the typings.
+ */
+Object.defineProperty(PoolConnection.prototype, 'then', { value: undefined, writable: false, enumerable: false, configurable: false });

@@ -12,24 +12,6 @@ export type Resolve<T> = (value: T | PromiseLike<T>) => void;
 /** What the queue holds for one acquire: its resolve function, or a Waiter when it needs more. */
 export type Queued<T> = Resolve<T> | Waiter<T>;
 
-let captured: Resolve<any> | undefined;
-/** Module-level executor: `new Promise(capture)` allocates no closure per call. */
-function capture(resolve: Resolve<any>): void {
-  captured = resolve;
-}
-
-/** A new pending promise; `takeResolve()` hands its resolve function over, right after. */
-export function pendingPromise<T>(): Promise<T> {
-  return new Promise<T>(capture);
-}
-
-/** The resolve function of the promise `pendingPromise()` made last. */
-export function takeResolve<T>(): Resolve<T> {
-  const resolve = captured as Resolve<T>;
-  captured = undefined;
-  return resolve;
-}
-
 /**
  * Rejects through a resolve function: resolving with a thenable that fails adopts its failure, so
  * no waiter needs to keep its reject function alive. No rejected promise exists in between, so
