@@ -5,7 +5,7 @@ export type { AcquireOptions } from './acquire-queue.js';
 export { createPool } from './create-pool.js';
 export { PoolConnection } from './pool-connection.js';
 export { ConnectionScope, type ConnectionScopeOptions } from './connection-scope.js';
-export { responseScope, whenResponseEnds, type EndingResponse, type EndingSocket } from './response-end.js';
+export { finishWithResponse, responseScope, whenResponseEnds, type EndingResponse, type EndingSocket } from './response-end.js';
 export {
   DEFAULT_POOL_OPTIONS,
   MAX_POOL_SIZE,

@@ -53,7 +53,11 @@ export function whenResponseEnds(response: EndingResponse, socket: EndingSocket 
  * that starts finished, so every get() is refused with ScopeFinishedError and nothing is taken.
  */
 export function responseScope(response: EndingResponse, socket: EndingSocket | null | undefined, options?: ConnectionScopeOptions): ConnectionScope {
-  const scope = new ConnectionScope(options);
+  return finishWithResponse(new ConnectionScope(options), response, socket);
+}
+
+/** Ties a scope made elsewhere (a framework's subclass) to its response, as responseScope does. */
+export function finishWithResponse<S extends ConnectionScope>(scope: S, response: EndingResponse, socket: EndingSocket | null | undefined): S {
   // finish() is idempotent and never rejects: releases and withdrawn acquires settle quietly.
   if (!whenResponseEnds(response, socket, () => void scope.finish())) void scope.finish();
   return scope;

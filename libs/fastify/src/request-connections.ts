@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectionScope, whenResponseEnds, type ConnectionScopeOptions } from '@mariapool/core';
+import { ConnectionScope, finishWithResponse, type ConnectionScopeOptions } from '@mariapool/core';
 
 /** A request's connections, one per pool name, and its route transaction. */
 export class RequestConnections extends ConnectionScope {
@@ -39,9 +39,5 @@ export function connectionsFor(request: FastifyRequest, options: ConnectionScope
   const state = (request as StateRequest)[kState];
   if (state instanceof RequestConnections) return state;
   if (state === null) return undefined;
-  const connections = new RequestConnections(options);
-  (request as StateRequest)[kState] = connections;
-  // finish() is idempotent and never rejects: releases and withdrawn acquires settle quietly.
-  if (!whenResponseEnds(state.raw, request.raw.socket, () => void connections.finish())) void connections.finish();
-  return connections;
+  return ((request as StateRequest)[kState] = finishWithResponse(new RequestConnections(options), state.raw, request.raw.socket));
 }
