@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createBenchPool, type PoolKind } from './competitors.js';
 import type { QueueCost } from './queue-cost-worker.js';
-import { BENCH_TABLE, ensureUsersTable } from './queries.js';
+import { BENCH_TABLE, prepareUsersTable } from './queries.js';
 import { fmt, median, percentile } from './stats.js';
 import type { Table } from './report.js';
 import { load } from './load.js';
@@ -45,9 +45,7 @@ function queueCostInProcess(kind: PoolKind, waiters: number): Promise<QueueCost>
 }
 
 export async function growth(opts: { quick: boolean }): Promise<{ results: unknown; tables: Table[] }> {
-  const setup = await createBenchPool('mariapool', 1);
-  await ensureUsersTable(setup.poolQuery!);
-  await setup.close();
+  await prepareUsersTable();
   const callers = opts.quick ? [1, 100, 1000] : [1, 10, 100, 300, 1000];
   const durationMs = opts.quick ? 300 : 1500;
   const curves = [];

@@ -14,8 +14,7 @@ import { readFileSync } from 'node:fs';
 import { fmt, median, spreadPct } from './stats.js';
 import { interleaved, pairedRatio, roundCount } from './rounds.js';
 import type { Table } from './report.js';
-import { createBenchPool } from './competitors.js';
-import { ensureUsersTable } from './queries.js';
+import { prepareUsersTable } from './queries.js';
 
 const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers', 'http-server.js');
 
@@ -25,7 +24,7 @@ const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers'
  * here) hits both alike. With the plugin five variants from the minimal route, per-round ratios
  * of the same code ran from 0.77 to 1.24.
  */
-const VARIANTS: Array<{ label: string; variant: string; path: string }> = [
+export const VARIANTS: Array<{ label: string; variant: string; path: string }> = [
   { label: 'Fastify, no DB (HTTP ceiling)', variant: 'fastify-no-db', path: '/users' },
   { label: 'Fastify + mariadb pool by hand', variant: 'fastify-mariadb-pool', path: '/users' },
   { label: 'Fastify + minimal pool by hand', variant: 'fastify-minimal', path: '/users' },
@@ -79,22 +78,25 @@ function cpuMicros(pid: number): number {
   }
 }
 
+/** GET `<base>/<id>` for a random user id of the bench table, a new one per request. */
+export function userRequests(base: string): autocannon.Request[] {
+  return [{ method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: `${base}/${1 + Math.floor(Math.random() * 10_000)}` }) }];
+}
+
 async function hammer(server: { port: number; pid: number }, base: string, seconds: number) {
   const cpuBefore = cpuMicros(server.pid);
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}`,
     connections: 100,
     duration: seconds,
-    requests: [{ method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: `${base}/${1 + Math.floor(Math.random() * 10_000)}` }) }],
+    requests: userRequests(base),
   });
   const cpuUsPerRequest = (cpuMicros(server.pid) - cpuBefore) / Math.max(1, result.requests.total);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuUsPerRequest };
 }
 
 export async function http(opts: { quick: boolean }): Promise<{ results: unknown; tables: Table[] }> {
-  const setup = await createBenchPool('mariapool', 1);
-  await ensureUsersTable(setup.poolQuery!);
-  await setup.close();
+  await prepareUsersTable();
   const seconds = opts.quick ? 1 : 2;
   // Every server runs at once (an idle one costs nothing); each round hammers each variant in turn.
   const servers = new Map<string, Awaited<ReturnType<typeof startServer>>>();

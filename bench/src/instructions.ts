@@ -15,19 +15,20 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { startServer } from './http.js';
+import { startServer, userRequests, VARIANTS as HTTP_VARIANTS } from './http.js';
 import type { Table } from './report.js';
-import { createBenchPool } from './competitors.js';
-import { ensureUsersTable } from './queries.js';
+import { prepareUsersTable } from './queries.js';
 
-/** Each target's contenders; the first of each pair is the reference. */
-const VARIANTS: Array<{ label: string; variant: string; path: string }> = [
-  { label: 'Fastify + minimal pool by hand', variant: 'fastify-minimal', path: '/users' },
-  { label: 'Fastify + @mariapool/fastify', variant: 'fastify-plugin', path: '/users' },
-  { label: 'Fastify + @mariapool/fastify, app.pool.query() (no request connection)', variant: 'fastify-pool-query', path: '/users' },
-  { label: 'Nest + pool.query()', variant: 'nest', path: '/direct/users' },
-  { label: 'Nest + @Conn()', variant: 'nest', path: '/conn/users' },
+/** Each target's contenders, from the HTTP part (in its order, each reference before its rows). */
+const LABELS = [
+  'Fastify + minimal pool by hand',
+  'Fastify + @mariapool/fastify',
+  'Fastify + @mariapool/fastify, app.pool.query() (no request connection)',
+  'Nest + pool.query()',
+  'Nest + @Conn()',
 ];
+const VARIANTS = HTTP_VARIANTS.filter((v) => LABELS.includes(v.label));
+if (VARIANTS.length !== LABELS.length) throw new Error(`instructions: the HTTP part has no variant labelled ${LABELS.filter((l) => !VARIANTS.some((v) => v.label === l)).join(', ')}`);
 /** Quick mode proves the harness (valgrind, counting switch, parsing) on one variant. */
 const QUICK_VARIANTS = [VARIANTS[1]!];
 
@@ -73,7 +74,7 @@ async function countedLoad(port: number, base: string, warm: number, counted: nu
         url: `http://127.0.0.1:${port}`,
         connections: 100,
         amount: warm + counted + 1000,
-        requests: [{ method: 'GET', setupRequest: (req: autocannon.Request) => ({ ...req, path: `${base}/${1 + Math.floor(Math.random() * 10_000)}` }) }],
+        requests: userRequests(base),
       },
       (error, done) => (error ? reject(error) : resolve(done)),
     );
@@ -109,9 +110,7 @@ async function measure(v: { variant: string; path: string }, warm: number, count
 
 export async function instructions(opts: { quick: boolean }): Promise<{ results: unknown; tables: Table[] }> {
   if (!hasValgrind()) throw new Error('the instructions part needs valgrind (apt-get install valgrind)');
-  const setup = await createBenchPool('mariapool', 1);
-  await ensureUsersTable(setup.poolQuery!);
-  await setup.close();
+  await prepareUsersTable();
   const [warm, counted] = opts.quick ? [300, 300] : [15_000, 15_000];
   const dir = mkdtempSync(path.join(tmpdir(), 'mariapool-callgrind-'));
   const results: Array<{ label: string; perRequest: number; compilerPerRequest: number }> = [];

@@ -21,6 +21,16 @@ export async function ensureUsersTable(query: (sql: string, values?: unknown[]) 
   await query(`INSERT IGNORE INTO ${BENCH_TABLE} SELECT seq, CONCAT('user ', seq), CONCAT('user', seq, '@example.com') FROM seq_1_to_10000`);
 }
 
+/** ensureUsersTable through a throw-away pool of one connection, for the parts with pools of their own. */
+export async function prepareUsersTable(): Promise<void> {
+  const setup = await createBenchPool('mariapool', 1);
+  try {
+    await ensureUsersTable(setup.poolQuery!);
+  } finally {
+    await setup.close();
+  }
+}
+
 async function runners(size: number): Promise<Runner[]> {
   const out: Runner[] = [];
   const borrow = async (kind: PoolKind, label?: string) => {
