@@ -54,7 +54,7 @@ export async function growth(opts: { quick: boolean }): Promise<{ results: unkno
   // alike and the flatness is a paired ratio (one fresh process per measurement, no warm-up one).
   const queue: QueueCost[] = [];
   const flatness: Record<string, number> = {};
-  const rounds = opts.quick ? 1 : 5;
+  const rounds = opts.quick ? 1 : 7;
   for (const kind of ['mariapool', 'minimal'] as const) {
     const sizes = [100, 100_000];
     const [small, huge] = await interleaved(sizes, rounds, (n) => queueCostInProcess(kind, n), { warmUp: false });
@@ -78,7 +78,8 @@ export async function growth(opts: { quick: boolean }): Promise<{ results: unkno
         rows: queue.map((q) => [q.name, fmt(q.waiters), q.bytesPerWaiter.toFixed(0), fmt(q.queuedPerSec), fmt(q.cyclesPerSec)]),
         notes: [
           `Hand-offs/s with 100,000 waiters ÷ with 100 (median of ${rounds} paired rounds): mariapool ${flatness['mariapool']!.toFixed(2)}x (target ≥ 0.8x), minimal FIFO ${flatness['minimal FIFO']!.toFixed(2)}x; target ≤ 1 KB per waiter.`,
-          'Both sizes are timed over the same 100,000 hand-offs, after the same 100,000 untimed (JIT), three times, median. Until 2026-11-22 the small queue got one batch of 100 as warm-up, ran half-optimized and made the two sizes look flatter (0.8-1.0x) than they are. With 100,000 waiters every hand-off touches a promise, its reaction and a resolve function that are no longer in the CPU caches (35 MB): the minimal FIFO pool, which does nothing else, loses as much.',
+          'Both sizes are timed over the same 100,000 hand-offs, after the same 100,000 untimed (JIT), five times, median. With 100,000 waiters every hand-off reads a promise, its reaction and a resolve function that are no longer in the CPU caches (~30 MB; callgrind\'s cache simulation: 4 last-level misses per hand-off, for both pools); mariapool also writes one fresh lease per borrow (one more miss), which its safety rule needs (a released lease stays dead). The 100,000-waiter rate moves by up to 2x from process to process on this VM with no collection in the timed window, so the flatness of either pool varies by ±0.1 from run to run.',
+          'Harness: completions are counted (one shared handler) instead of collected with Promise.all, whose per-promise closures, young objects pointed at from old promises, cost each hand-off more than the pool (100,000 waiters: 1.8M hand-offs/s with it, 3.5-5.9M without), and the heap is read outside the hand-off timing (process.memoryUsage() reads /proc: ~10 µs a batch, half of a batch of 100). Earlier runs also gave the small queue one batch of 100 as warm-up, so it ran half-optimized; all three made the two sizes look flatter than they are, except Promise.all, which made them look steeper.',
           `Each measurement runs in a fresh process: the cost of a huge queue is mostly memory traffic and garbage collection, which depend on what the heap already holds. 100,000 waiters take ${megabytes('mariapool')} MB in mariapool and ${megabytes('minimal FIFO')} MB in the minimal pool: a plain queued acquire is held as its promise's resolve function and one slot of a Float64Array (an object per waiter, with its reject function and boxed timestamps, took 55 MB, and a major collection landing in the hand-offs cost more than the hand-offs themselves).`,
         ],
       },

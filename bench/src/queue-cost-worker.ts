@@ -3,7 +3,7 @@
  * connection, queues `waiters` acquires, then lets them hand the connections on.
  * Run as `node --expose-gc queue-cost-worker.js <kind> <waiters>` with an IPC channel (fork).
  */
-import { createBenchPool, type BenchPool, type PoolKind } from './competitors.js';
+import { createBenchPool, type BenchPool, type Lease, type PoolKind } from './competitors.js';
 import { median } from './stats.js';
 
 export interface QueueCost {
@@ -18,8 +18,8 @@ export interface QueueCost {
  * Holds every connection, queues `waiters` acquires, then lets them hand the connections on. Small
  * queues run in batches up to 100,000 hand-offs in all (100 hand-offs take ~50 µs, too short to
  * time), so both sizes are timed over the same work, after the same work untimed (JIT). That is done
- * REPEATS times and each rate is the median of the repeats: one 100,000-waiter batch lasts ~40 ms,
- * and whether a major collection lands in it moved its rate by ±15 % from process to process.
+ * REPEATS times and each rate is the median of the repeats: one 100,000-waiter batch lasts ~20 ms,
+ * and its rate moves by up to 2x from repeat to repeat (memory traffic on a shared VM).
  * Timed apart: queueing the acquires, and the hand-offs. Bytes per waiter: the median over batches
  * of the heap growth while queueing (one batch of 100 is within the heap's own noise).
  */
@@ -49,21 +49,34 @@ async function queueCost(kind: PoolKind, waiters: number): Promise<QueueCost> {
   return { name: pool.name, waiters, bytesPerWaiter: median(bytes), queuedPerSec: median(queueRates), cyclesPerSec: median(handOffRates) };
 }
 
-const REPEATS = 3;
+const REPEATS = 5;
 
 /** One batch; `collectFirst`: a full GC before it (each repeat starts from the same clean heap). */
 async function runBatch(pool: BenchPool, waiters: number, collectFirst: boolean): Promise<{ bytesPerWaiter: number; queueMs: number; handOffMs: number }> {
   const held = await Promise.all(Array.from({ length: 10 }, () => pool.acquire()));
   if (collectFirst) (globalThis as { gc?: () => void }).gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
-  const all: Array<Promise<void>> = [];
+  // Completions are counted, not collected with Promise.all: its per-promise reaction and
+  // resolve-element closure, made after every waiter queued (so young, pointed at from old
+  // promises), cost each hand-off more than the pool did (100,000 waiters: 1.8M hand-offs/s with
+  // it, 3.5-5.9M without). One shared handler, not a closure per waiter, for the same reason.
+  let left = waiters;
+  let finish!: () => void;
+  let fail!: (error: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  const handOn = (c: Lease): void => {
+    pool.release(c);
+    if (--left === 0) finish();
+  };
   const queueing = performance.now();
-  for (let i = 0; i < waiters; i++) all.push(pool.acquire().then((c) => pool.release(c)));
-  const started = performance.now();
+  for (let i = 0; i < waiters; i++) pool.acquire().then(handOn, fail);
+  const queued = performance.now();
+  // Outside both timings: it reads /proc too, ~10 µs, and a batch of 100 hand-offs takes ~20 µs.
   const bytesPerWaiter = (process.memoryUsage().heapUsed - heapBefore) / waiters;
+  const started = performance.now();
   for (const c of held) pool.release(c);
-  await Promise.all(all);
-  return { bytesPerWaiter, queueMs: started - queueing, handOffMs: performance.now() - started };
+  await finished;
+  return { bytesPerWaiter, queueMs: queued - queueing, handOffMs: performance.now() - started };
 }
 
 const [kind, waiters] = [process.argv[2] as PoolKind, Number(process.argv[3])];
