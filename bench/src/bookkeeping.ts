@@ -59,8 +59,8 @@ async function startContender(kind: PoolKind, size: number): Promise<Contender> 
 export async function bookkeeping(opts: { quick: boolean }): Promise<{ results: BookkeepingResult[]; tables: Table[] }> {
   const kinds: PoolKind[] = ['mariapool', 'minimal', 'mariadb', 'mysql2', 'tarn', 'generic-pool'];
   const callerCounts = [1, 100, 1000];
-  const durationMs = opts.quick ? 300 : 600;
-  const fairnessMs = opts.quick ? 200 : 400;
+  const durationMs = opts.quick ? 150 : 600;
+  const fairnessMs = opts.quick ? 100 : 400;
   const pools: Contender[] = [];
   for (const kind of kinds) pools.push(await startContender(kind, 10));
   const results: BookkeepingResult[] = [];
