@@ -25,8 +25,8 @@ export function addTransactionHooks(route: RouteOptions): void {
   }];
   route.onSend = [...toArray(route.onSend), async function end(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     const connections = connectionsOf(request);
-    const txName = connections?.transaction ?? null;
-    if (connections === null || txName === null) return payload;
+    const txName = connections?.transaction;
+    if (connections === null || txName == null) return payload;
     connections.transaction = null; // an error reply re-runs onSend: settle once
     const conn = await request.getConnection(txName);
     if (reply.statusCode < 400) {
