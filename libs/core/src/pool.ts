@@ -1,9 +1,10 @@
 /*
  * Design note.
  *
- * Sets: `#idle` (a stack: the most recently returned connection is lent first, so the others age
- * and can be evicted), `#all` (every open connection, whatever its state), `opening` (connects in
- * flight, counted by the ConnectionOpener), and `#waiters` (a FIFO of pending acquires).
+ * Sets: `idle` (a stack: the most recently returned connection is lent first, so the others age
+ * and can be evicted) and `all` (every open connection, whatever its state), both kept by the
+ * ConnectionSet, which also pings and retires; `opening` (connects in flight, counted by the
+ * ConnectionOpener); and `#waiters` (a FIFO of pending acquires, the AcquireQueue).
  * `borrowed` is derived: all − idle − checking.
  *
  * Invariants:
@@ -20,31 +21,28 @@
  * done or failed, connection lost, housekeeping, resize, drain). It pairs idle connections with
  * waiters, then starts the connects that are actually needed.
  *
- * Time comes from an injected monotonic Clock; every timer is unref'd.
+ * Time comes from an injected monotonic Clock; every timer is unref'd. Around this class: the
+ * ConnectionOpener (connects, backoff), Housekeeping (idle eviction, health checks), LeakWatch,
+ * and the Multiplexer for pipelined pool.query().
  */
 import { AcquireQueue, type AcquireOptions } from './acquire-queue.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Connector, DriverConnection, QueryValues, Statement } from './connector.js';
 import { isFatalConnectError } from './connect-failure.js';
 import { ConnectionOpener } from './connection-opener.js';
-import { withDeadline } from './deadline.js';
+import { ConnectionSet, MAX_CHECK_MS, MIN_PING_MS, retireReason } from './connection-set.js';
 import { InvalidPoolOptionError, PoolClosedError, PoolOpenError } from './errors.js';
+import { Housekeeping } from './housekeeping.js';
 import { LeakWatch } from './leak-watch.js';
-import {
-  expiryFor,
-  housekeepingPeriod,
-  needsPing,
-  selectIdleToCheck,
-  selectIdleToClose,
-} from './maintenance.js';
+import { expiryFor, needsPing } from './maintenance.js';
 import { createMariaDbConnector } from './mariadb-connector.js';
 import { Multiplexer } from './multiplexer.js';
+import { rollBackOpenTransaction } from './open-transaction.js';
 import { PoolConnection, type LeaseOwner } from './pool-connection.js';
 import type { PoolLogger } from './pool-logger.js';
 import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
 import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
 import { PooledConnection } from './pooled-connection.js';
-import { SettleWatchers } from './settle-watchers.js';
 import type { Queued, Resolve, Waiter } from './waiter.js';
 import { inspect } from 'node:util';
 
@@ -69,10 +67,6 @@ export let withdrawAcquire: (pool: Pool, waiter: Waiter<PoolConnection>, reason:
 const MAX_GROWTH_CONNECTS = 2;
 /** Connects in flight at once while filling up to minSize. */
 const MAX_FILL_CONNECTS = 8;
-/** Bound for background pings and release cleanups (ms), so a black hole cannot pin a connection. */
-const MAX_CHECK_MS = 5000;
-/** Floor of a pre-lend ping's timeout (ms): the waiter's own deadline still applies. */
-const MIN_PING_MS = 100;
 const NOOP = (): void => {};
 
 /** Per-call acquire options get the same checks as the pool's (bad input fails the call, nothing queued). */
@@ -83,10 +77,6 @@ function checkAcquireOptions(options: AcquireOptions): void {
   }
 }
 
-/** Why a connection leaves the pool: it died ('lost', counted as such) or it is being replaced ('closed'). */
-function retireReason(entry: PooledConnection): 'lost' | 'closed' {
-  return entry.lost || !entry.raw.isValid() ? 'lost' : 'closed';
-}
 /** Shared by every release that needs no cleanup: no promise allocated per release. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -100,8 +90,13 @@ export class Pool {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #log: PoolLogger | undefined;
-  readonly #idle: PooledConnection[] = [];
-  readonly #all = new Set<PooledConnection>();
+  readonly #conns: ConnectionSet;
+  /**
+   * The ConnectionSet's idle stack and set of all connections, held here too: the acquire and
+   * release paths read them on every borrow, and an own field saves a load through #conns.
+   */
+  readonly #idle: PooledConnection[];
+  readonly #all: Set<PooledConnection>;
   readonly #waiters: AcquireQueue;
   readonly #stats = emptyStats();
   readonly #opener: ConnectionOpener;
@@ -109,16 +104,11 @@ export class Pool {
   readonly #multiplexer: Multiplexer | undefined;
   #minSize: number;
   #maxSize: number;
-  #checking = 0;
   #generation = 0;
   #state: PoolState = 'new';
-  #housekeepingTimer: TimerHandle | undefined;
-  #lastHealthCheck = 0;
-  /** Conditions awaited by open()/close(), re-checked whenever a connection settles. */
-  readonly #settled = new SettleWatchers();
+  readonly #housekeeping: Housekeeping;
   readonly #leaks: LeakWatch;
   #closing: Promise<void> | undefined;
-  #pendingEnds = 0;
 
   constructor(options?: string | PoolOptions, deps: PoolDependencies = {}) {
     this.#o = resolvePoolOptions(options);
@@ -137,7 +127,7 @@ export class Pool {
       events: {
         opened: (raw, generation) => this.#connected(raw, generation),
         failed: () => {
-          this.#settled.notify();
+          this.#conns.settled.notify();
           return this.#state === 'open';
         },
         retryDue: () => this.#dispatch(),
@@ -159,6 +149,20 @@ export class Pool {
       log: this.#log,
       poolName: this.#o.name,
       onLeak: () => this.#stats.leaks++,
+    });
+    this.#conns = new ConnectionSet({ clock: this.#clock, stats: this.#stats, leaks: this.#leaks, log: this.#log, poolName: this.#o.name });
+    this.#idle = this.#conns.idle;
+    this.#all = this.#conns.all;
+    this.#housekeeping = new Housekeeping({
+      clock: this.#clock,
+      conns: this.#conns,
+      pool: {
+        policy: () => ({ ...this.#o, minSize: this.#minSize }),
+        size: () => this.#size(),
+        generation: () => this.#generation,
+        returnChecked: (entry) => this.#toIdle(entry, this.#clock.now(), false),
+        dispatch: () => this.#dispatch(),
+      },
     });
     this.#owner = { name: this.#o.name, giveBack: (entry, destroy) => this.#giveBack(entry, destroy) };
     this.#multiplexer =
@@ -311,7 +315,6 @@ export class Pool {
   }
 
   status(): PoolStatus {
-    const all = this.#all.size;
     const available = this.#idle.length;
     return Object.freeze({
       name: this.#o.name,
@@ -319,7 +322,7 @@ export class Pool {
       maxSize: this.#maxSize,
       size: this.#size(),
       available,
-      borrowed: all - available - this.#checking,
+      borrowed: this.#conns.borrowed,
       waiting: this.#waiters.size,
       opening: this.#opener.opening,
       closed: this.closed,
@@ -341,7 +344,7 @@ export class Pool {
     this.#minSize = minSize;
     this.#maxSize = maxSize;
     let excess = this.#size() - maxSize;
-    while (excess-- > 0 && this.#idle.length > 0) this.#retire(this.#idle.shift() as PooledConnection, 'closed');
+    while (excess-- > 0 && this.#idle.length > 0) this.#conns.retire(this.#idle.shift() as PooledConnection, 'closed');
     this.#dispatch();
   }
 
@@ -351,7 +354,7 @@ export class Pool {
    */
   async drain(): Promise<void> {
     this.#generation++;
-    for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
+    for (const e of this.#idle.splice(0)) this.#conns.retire(e, 'closed');
     this.#dispatch();
   }
 
@@ -406,7 +409,7 @@ export class Pool {
   #start(): void {
     if (this.#state !== 'new') return;
     this.#state = 'open';
-    this.#scheduleHousekeeping();
+    this.#housekeeping.start();
     this.#dispatch();
   }
 
@@ -417,7 +420,7 @@ export class Pool {
       const entry = this.#idle[this.#idle.length - 1] as PooledConnection;
       if (entry.isRetired(now, this.#generation)) {
         this.#idle.pop();
-        this.#retire(entry, retireReason(entry));
+        this.#conns.retire(entry, retireReason(entry));
         continue;
       }
       if (needsPing(entry, now, this.#o.pingThresholdMs)) return undefined;
@@ -446,7 +449,7 @@ export class Pool {
     while (this.#waiters.size > 0 && this.#idle.length > 0) {
       const entry = this.#idle.pop() as PooledConnection;
       if (entry.isRetired(now, this.#generation)) {
-        this.#retire(entry, retireReason(entry));
+        this.#conns.retire(entry, retireReason(entry));
         continue;
       }
       const queued = this.#waiters.shift() as Queued<PoolConnection>;
@@ -480,41 +483,16 @@ export class Pool {
 
   #pingThenLend(entry: PooledConnection, waiter: Waiter<PoolConnection>, now: number): void {
     const timeoutMs = Math.max(MIN_PING_MS, waiter.deadline - now);
-    this.#ping(entry, timeoutMs).then((alive) => {
+    this.#conns.ping(entry, timeoutMs).then((alive) => {
       const at = this.#clock.now();
       if (alive && this.#state === 'open') {
         this.#grant(waiter, waiter.enqueuedAt, entry, at);
       } else {
-        if (alive) this.#retire(entry, 'closed');
+        if (alive) this.#conns.retire(entry, 'closed');
         if (this.#state === 'open') this.#waiters.putBack(waiter);
         this.#dispatch();
       }
     }, NOOP);
-  }
-
-  /**
-   * Pings an idle connection taken out of the idle stack (state `checking` meanwhile). Resolves
-   * true when alive (the caller decides where it goes), false after retiring a dead one. Never rejects.
-   */
-  #ping(entry: PooledConnection, timeoutMs: number): Promise<boolean> {
-    this.#stats.pings++;
-    entry.state = 'checking';
-    this.#checking++;
-    return withDeadline(this.#clock, entry.raw.ping(), timeoutMs, 'ping', () => entry.raw.destroy()).then(
-      () => {
-        this.#checking--;
-        entry.state = 'borrowed';
-        entry.lastAliveAt = this.#clock.now();
-        return true;
-      },
-      (error: unknown) => {
-        this.#checking--;
-        entry.state = 'borrowed';
-        this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, err: error }, 'connection failed its ping; replacing it');
-        this.#retire(entry, 'lost');
-        return false;
-      },
-    );
   }
 
   // ---- growing -------------------------------------------------------------------------------
@@ -527,7 +505,7 @@ export class Pool {
     const forMin = Math.min(this.#minSize - size, MAX_FILL_CONNECTS - this.#opener.opening);
     const forWaiters = Math.min(this.#waiters.size - this.#opener.opening, MAX_GROWTH_CONNECTS - this.#opener.opening);
     // Open at least one connection for an open() that has none yet (minSize 0 proves the settings).
-    const forOpen = this.#settled.waiting && size === 0 ? 1 : 0;
+    const forOpen = this.#conns.settled.waiting && size === 0 ? 1 : 0;
     let n = Math.min(room, Math.max(forMin, forWaiters, forOpen));
     while (n-- > 0) this.#opener.open(this.#generation);
   }
@@ -535,16 +513,14 @@ export class Pool {
   /** A connect succeeded: adopt the connection, or end it when the pool closed or drained meanwhile. */
   #connected(raw: DriverConnection, generation: number): PooledConnection | undefined {
     if (this.#state !== 'open' || generation !== this.#generation) {
-      this.#endRaw(raw, false);
+      this.#conns.end(raw, false);
       this.#dispatch();
-      this.#settled.notify();
+      this.#conns.settled.notify();
       return undefined;
     }
     const now = this.#clock.now();
     const entry = new PooledConnection(raw, now, expiryFor(now, this.#o.maxLifetimeMs, this.#random), generation);
-    this.#all.add(entry);
-    this.#idle.push(entry);
-    this.#settled.notify();
+    this.#conns.adopt(entry);
     this.#dispatch();
     return entry;
   }
@@ -557,44 +533,29 @@ export class Pool {
     // Only watched when detection is on (#lend): skip the bookkeeping otherwise (hot path, ~5%).
     if (this.#leaks.enabled) this.#leaks.end(entry, now);
     if (destroy || entry.lost || !entry.raw.isValid() || this.#state !== 'open') {
-      this.#retire(entry, destroy || this.#state !== 'open' ? 'closed' : 'lost');
+      this.#conns.retire(entry, destroy || this.#state !== 'open' ? 'closed' : 'lost');
       this.#dispatch();
       return RESOLVED;
     }
     if (this.#o.resetConnection) return this.#cleanUp(entry, 'reset', () => entry.raw.reset());
-    if (entry.raw.inTransaction()) return this.#cleanUp(entry, 'transaction check', () => this.#rollBackOpenTransaction(entry));
+    if (entry.raw.inTransaction()) return this.#cleanUp(entry, 'transaction check', () => rollBackOpenTransaction(entry.raw, () => this.#badReturn(entry)));
     this.#toIdle(entry, now, true);
     return RESOLVED;
   }
 
-  /**
-   * The driver also raises its in-transaction flag after every failed statement, since it cannot
-   * tell whether that statement left a transaction open (autocommit off, a CALL that ran START
-   * TRANSACTION) or not (the usual case). Taking the flag at its word made every connection
-   * returned after an error a "bad return": a false warning and a ROLLBACK. A ping's OK packet
-   * carries the server's real status flags: one round trip, as the ROLLBACK was, for a
-   * connection that is clean, and a second one (the ROLLBACK) only for a real leak.
-   */
-  async #rollBackOpenTransaction(entry: PooledConnection): Promise<void> {
-    await entry.raw.ping();
-    if (!entry.raw.inTransaction()) return;
+  /** A borrower left a transaction open (the server confirmed it): it is being rolled back. */
+  #badReturn(entry: PooledConnection): void {
     this.#stats.badReturns++;
     this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId }, 'connection returned with an open transaction; rolling it back');
-    await entry.raw.rollback();
   }
 
-  /** Runs a cleanup (bounded in time); a connection whose cleanup fails is destroyed, never reused. */
+  /** Runs a release cleanup (bounded in time); a connection whose cleanup fails is destroyed, never reused. */
   #cleanUp(entry: PooledConnection, what: string, run: () => Promise<void>): Promise<void> {
     const ms = Math.min(MAX_CHECK_MS, Math.max(MIN_PING_MS, this.#o.acquireTimeoutMs));
-    // keepAlive: the borrower awaits release().
-    return withDeadline(this.#clock, run(), ms, what, () => entry.raw.destroy(), true).then(
-      () => this.#toIdle(entry, this.#clock.now(), true),
-      (error: unknown) => {
-        this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, err: error }, `${what} on release failed; closing the connection`);
-        this.#retire(entry, 'lost');
-        this.#dispatch();
-      },
-    );
+    return this.#conns.cleanUp(entry, what, run, ms).then((clean) => {
+      if (clean) this.#toIdle(entry, this.#clock.now(), true);
+      else this.#dispatch();
+    });
   }
 
   /**
@@ -606,7 +567,7 @@ export class Pool {
     // A returned connection's socket was checked a moment ago by #giveBack: skip that check.
     const retired = returned ? entry.isOutdated(now, this.#generation) : entry.isRetired(now, this.#generation);
     if (retired || this.#state !== 'open' || this.#size() > this.#maxSize) {
-      this.#retire(entry, retireReason(entry));
+      this.#conns.retire(entry, retireReason(entry));
       this.#dispatch();
       return;
     }
@@ -631,72 +592,21 @@ export class Pool {
     entry.lost = true;
     this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, state: entry.state, err: error }, 'connection lost');
     if (entry.state !== 'idle') return; // borrowed or being checked: dealt with when that ends
-    const i = this.#idle.indexOf(entry);
-    if (i >= 0) this.#idle.splice(i, 1);
-    this.#retire(entry, 'lost');
+    this.#conns.removeIdle(entry);
+    this.#conns.retire(entry, 'lost');
     this.#dispatch();
   }
 
-  // ---- closing connections -------------------------------------------------------------------
-
-  /** Removes a connection from the pool now and closes its socket in the background. */
-  #retire(entry: PooledConnection, reason: 'lost' | 'closed'): void {
-    if (entry.state === 'closed') return;
-    entry.state = 'closed';
-    this.#all.delete(entry);
-    this.#leaks.end(entry, this.#clock.now());
-    // Revokes the lease of a connection retired while borrowed (close() grace period over).
-    entry.endLease();
-    if (reason === 'lost') this.#stats.lost++;
-    else this.#stats.closedConnections++;
-    this.#endRaw(entry.raw, reason === 'lost' || entry.lost);
-  }
-
-  /** Graceful COM_QUIT, destroyed if the server does not answer within a second. */
-  #endRaw(raw: DriverConnection, destroyNow: boolean): void {
-    if (destroyNow || !raw.isValid()) {
-      raw.destroy();
-      this.#settled.notify();
-      return;
-    }
-    this.#pendingEnds++;
-    withDeadline(this.#clock, raw.end(), 1000, 'close', () => raw.destroy(), true)
-      .catch(() => raw.destroy())
-      .finally(() => {
-        this.#pendingEnds--;
-        this.#settled.notify();
-      });
-  }
+  // ---- closing ------------------------------------------------------------------------------
 
   async #shutDown(graceMs: number): Promise<void> {
     const wasOpen = this.#state === 'open';
     this.#state = 'closing';
-    this.#clearTimers();
-    this.#waiters.failAll(new PoolClosedError(this.name));
-    for (const e of this.#idle.splice(0)) this.#retire(e, 'closed');
-    if (wasOpen && this.#all.size > 0 && graceMs > 0) {
-      const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs, true);
-      await this.#settled.until(() => this.#all.size === 0);
-      this.#clock.clearTimeout(graceTimer);
-    }
-    this.#forceClose();
-    await this.#settled.until(() => this.#opener.opening === 0 && this.#pendingEnds === 0);
-    this.#state = 'closed';
-  }
-
-  #forceClose(): void {
-    for (const e of [...this.#all]) {
-      if (e.state === 'borrowed') {
-        this.#log?.warn({ pool: this.name, threadId: e.raw.threadId }, 'close(): grace period over; destroying a borrowed connection');
-      }
-      this.#retire(e, 'closed');
-    }
-  }
-
-  #clearTimers(): void {
     this.#opener.stop();
-    if (this.#housekeepingTimer !== undefined) this.#clock.clearTimeout(this.#housekeepingTimer);
-    this.#housekeepingTimer = undefined;
+    this.#housekeeping.stop();
+    this.#waiters.failAll(new PoolClosedError(this.name));
+    await this.#conns.closeAll(wasOpen ? graceMs : 0, () => this.#opener.opening === 0);
+    this.#state = 'closed';
   }
 
   // ---- waiting for the pool itself -----------------------------------------------------------
@@ -706,7 +616,7 @@ export class Pool {
       const timer = this.#clock.setTimeout(() => {
         reject(this.#opener.lastError ?? new Error(`no connection within ${timeoutMs} ms`));
       }, timeoutMs, true);
-      void this.#settled.until(() => {
+      void this.#conns.settled.until(() => {
         if (this.#all.size >= wanted || this.#state !== 'open') return true;
         return isFatalConnectError(this.#opener.lastError);
       }).then(() => {
@@ -715,42 +625,6 @@ export class Pool {
         else reject(this.#opener.lastError ?? new PoolClosedError(this.name));
       });
       this.#dispatch();
-    });
-  }
-
-  // ---- housekeeping --------------------------------------------------------------------------
-
-  #scheduleHousekeeping(): void {
-    const policy = { ...this.#o, minSize: this.#minSize };
-    this.#housekeepingTimer = this.#clock.setTimeout(() => {
-      this.#housekeepingTimer = undefined;
-      if (this.#state !== 'open') return;
-      this.#houseKeep();
-      this.#scheduleHousekeeping();
-    }, housekeepingPeriod(policy));
-  }
-
-  /** Closes retired and long-idle connections, pings stale ones, refills to minSize. */
-  #houseKeep(): void {
-    const now = this.#clock.now();
-    const policy = { ...this.#o, minSize: this.#minSize };
-    for (const e of selectIdleToClose(this.#idle, this.#size(), now, this.#generation, policy)) {
-      this.#idle.splice(this.#idle.indexOf(e), 1);
-      this.#retire(e, retireReason(e));
-    }
-    if (policy.enableHealthCheck && now - this.#lastHealthCheck >= policy.validationIntervalMs) {
-      this.#lastHealthCheck = now;
-      for (const e of selectIdleToCheck(this.#idle, now, policy)) this.#healthCheck(e);
-    }
-    this.#dispatch();
-  }
-
-  #healthCheck(entry: PooledConnection): void {
-    this.#idle.splice(this.#idle.indexOf(entry), 1);
-    const ms = Math.min(MAX_CHECK_MS, this.#o.validationIntervalMs);
-    void this.#ping(entry, Math.max(MIN_PING_MS, ms)).then((alive) => {
-      if (alive) this.#toIdle(entry, this.#clock.now(), false);
-      else this.#dispatch();
     });
   }
 }
