@@ -709,6 +709,10 @@ describe('dead and aging connections', () => {
     assert.equal(connector.live.size, 3);
     assert.ok(connector.live.has(a) && connector.live.has(c));
     await pool.close();
+    const pings = a.pings + c.pings;
+    assert.equal(clock.pending, 0, 'close() stops the housekeeping timer');
+    await clock.advance(5000);
+    assert.equal(a.pings + c.pings, pings, 'no health check after close()');
   });
 
   it('drain() replaces idle connections now and borrowed ones on return', async () => {
