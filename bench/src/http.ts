@@ -40,10 +40,10 @@ export const VARIANTS: Array<{ label: string; variant: string; path: string }> =
 /**
  * Starts one variant's server process and waits for its port. `wrapper`: a command to run Node
  * under, with its arguments (the instructions part uses valgrind); the server's pid is then the
- * wrapper's, which valgrind keeps.
+ * wrapper's, which valgrind keeps. `nodeOptions`: options for Node itself.
  */
-export async function startServer(variant: string, wrapper: string[] = []): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const argv = [...wrapper, process.execPath, SERVER, variant];
+export async function startServer(variant: string, wrapper: string[] = [], nodeOptions: string[] = []): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
+  const argv = [...wrapper, process.execPath, ...nodeOptions, SERVER, variant];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PORT: '0' } });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
