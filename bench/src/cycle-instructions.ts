@@ -1,0 +1,76 @@
+/**
+ * The bookkeeping part's bare loop counted by callgrind: instructions per acquire/release cycle,
+ * for the pools the bookkeeping targets name. Cycles/s ratios move with the machine (mariapool ÷
+ * mysql2 at 100 callers: 2.55x to 3.63x over four runs on two machines); a count repeats within
+ * a few instructions, so this says what each pool does per cycle, where the bookkeeping part can
+ * only time it.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { instructionsByFunction, LEFT_OUT } from './attribution.js';
+import type { PoolKind } from './competitors.js';
+import type { Table } from './report.js';
+
+const LOOP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cycle-loop.js');
+const KINDS: Array<{ kind: PoolKind; label: string }> = [
+  { kind: 'mariapool', label: 'mariapool' },
+  { kind: 'minimal', label: 'minimal FIFO' },
+  { kind: 'mysql2', label: 'mysql2 pool' },
+  { kind: 'mariadb', label: 'mariadb pool' },
+];
+const CALLERS = [1, 100];
+
+/** Instructions per cycle of one pool at `callers`, V8's optimizing compiler and old-generation GC left out. */
+async function perCycle(kind: PoolKind, callers: number, warm: number, counted: number, dir: string): Promise<number> {
+  const out = path.join(dir, `cycles-${kind}-${callers}`);
+  // --single-threaded: the compiler and the GC run on the counted thread, so what they do is
+  // counted (the compiler apart, then left out) rather than lost on threads that are not.
+  const child = spawn('valgrind', ['-q', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', LOOP, kind, String(callers), String(warm), String(counted)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line === 'WARM') control('-i', 'on');
+    else if (line === 'DONE') {
+      control('-i', 'off');
+      control('-d');
+    } else continue;
+    child.stdin.write('\n');
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`cycle loop for ${kind} at ${callers} callers exited with ${code}`);
+  const dump = readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.startsWith(`${out}.`));
+  if (dump === undefined) throw new Error(`callgrind wrote no dump for ${kind} at ${callers} callers`);
+  const byFunction = instructionsByFunction(dump, child.pid!);
+  const total = [...byFunction.values()].reduce((a, b) => a + b, 0);
+  const leftOut = LEFT_OUT.reduce((sum, name) => sum + (byFunction.get(name) ?? 0), 0);
+  return (total - leftOut) / counted;
+}
+
+/** The table, and the counts (pool label -> callers -> instructions per cycle). */
+export async function cycleInstructions(opts: { quick: boolean }, dir: string): Promise<{ results: Record<string, Record<number, number>>; table: Table }> {
+  const [warm, counted] = opts.quick ? [20_000, 10_000] : [200_000, 100_000];
+  const kinds = opts.quick ? KINDS.slice(0, 1) : KINDS;
+  const callers = opts.quick ? [100] : CALLERS;
+  const results: Record<string, Record<number, number>> = {};
+  for (const { kind, label } of kinds) {
+    results[label] = {};
+    for (const c of callers) {
+      results[label]![c] = await perCycle(kind, c, warm, counted, dir);
+      process.stdout.write('.');
+    }
+  }
+  const ours = results['mariapool']!;
+  const fmt = (n: number | undefined) => (n === undefined ? '' : Math.round(n).toLocaleString('en-US'));
+  return {
+    results,
+    table: {
+      title: `Bookkeeping: instructions per acquire/release cycle (callgrind; the bookkeeping part's bare loop, ${counted.toLocaleString('en-US')} cycles counted after ${warm.toLocaleString('en-US')}, pool of 10)`,
+      header: ['pool', ...callers.map((c) => `${c} caller${c === 1 ? '' : 's'}`), ...callers.map((c) => `this ÷ mariapool, ${c}`)],
+      rows: Object.entries(results).map(([label, counts]) => [label, ...callers.map((c) => fmt(counts[c])), ...callers.map((c) => `${(counts[c]! / ours[c]!).toFixed(2)}x`)]),
+      notes: ['Counted in one process per pool and caller count (node --single-threaded), V8\'s optimizing compiler and old-generation GC left out. "this ÷ mariapool" is how many times mariapool\'s instructions the pool executes per cycle: the ratio the cycles/s targets would show if every instruction took the same time.'],
+    },
+  };
+}
