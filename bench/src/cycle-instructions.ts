@@ -51,7 +51,7 @@ async function perCycle(kind: PoolKind, callers: number, warm: number, counted: 
 
 /** The table, and the counts (pool label -> callers -> instructions per cycle). */
 export async function cycleInstructions(opts: { quick: boolean }, dir: string): Promise<{ results: Record<string, Record<number, number>>; table: Table }> {
-  const [warm, counted] = opts.quick ? [20_000, 10_000] : [200_000, 100_000];
+  const [warm, counted] = opts.quick ? [5_000, 5_000] : [200_000, 100_000];
   const kinds = opts.quick ? KINDS.slice(0, 1) : KINDS;
   const callers = opts.quick ? [100] : CALLERS;
   const results: Record<string, Record<number, number>> = {};
