@@ -54,7 +54,7 @@ export class Housekeeping {
     const policy = this.#pool.policy();
     const idle = this.#conns.idle;
     for (const e of selectIdleToClose(idle, this.#pool.size(), now, this.#pool.generation(), policy)) {
-      idle.splice(idle.indexOf(e), 1);
+      this.#conns.removeIdle(e);
       this.#conns.retire(e, retireReason(e));
     }
     if (policy.enableHealthCheck && now - this.#lastHealthCheck >= policy.validationIntervalMs) {
