@@ -112,6 +112,13 @@ export function instructionsByFunction(dump: string, pid: number): Map<string, n
   return byFunction;
 }
 
+/** What a dump counts: every function but the LEFT_OUT buckets. */
+export function countedInstructions(byFunction: Map<string, number>): number {
+  let total = 0;
+  for (const [name, count] of byFunction) if (!LEFT_OUT.includes(name)) total += count;
+  return total;
+}
+
 /** Where a function comes from, first match wins. */
 const ORIGINS: Array<[string, RegExp]> = [
   ['@mariapool/core', /libs\/core\//],
@@ -124,7 +131,7 @@ const ORIGINS: Array<[string, RegExp]> = [
   ["Node's JS (http, streams, events, timers)", /node:/],
   ["V8's inline-cache slow paths", /^Builtins_\w*IC/],
   ["V8's other builtins (promises, calls, allocation)", /^Builtins_/],
-  ['garbage collection', /Scaveng|heap::|Heap::|Evacuat|Sweeper|MarkCompact|IteratePointers|MemoryChunk|Marking/],
+  ['garbage collection', /Scaveng|heap::|Heap::|Evacuat|IteratePointers|MemoryChunk/],
   ['libc (malloc, memcpy)', /^_int_|malloc|free|^__mem|^__str/],
   ['other JS', /\.m?js:/],
 ];

@@ -5,12 +5,12 @@
  * a few instructions, so this says what each pool does per cycle, where the bookkeeping part can
  * only time it.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { instructionsByFunction, LEFT_OUT } from './attribution.js';
+import { countedInstructions, instructionsByFunction } from './attribution.js';
+import { callgrindCommand, callgrindControl, findDump } from './callgrind.js';
 import type { PoolKind } from './competitors.js';
 import type { Table } from './report.js';
 
@@ -28,8 +28,9 @@ async function perCycle(kind: PoolKind, callers: number, warm: number, counted: 
   const out = path.join(dir, `cycles-${kind}-${callers}`);
   // --single-threaded: the compiler and the GC run on the counted thread, so what they do is
   // counted (the compiler apart, then left out) rather than lost on threads that are not.
-  const child = spawn('valgrind', ['-q', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', LOOP, kind, String(callers), String(warm), String(counted)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' });
+  const [valgrind, ...options] = callgrindCommand(out);
+  const child = spawn(valgrind!, [...options, process.execPath, '--single-threaded', LOOP, kind, String(callers), String(warm), String(counted)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const control = callgrindControl(child.pid!);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   for await (const line of createInterface({ input: child.stdout })) {
     if (line === 'WARM') control('-i', 'on');
@@ -41,12 +42,8 @@ async function perCycle(kind: PoolKind, callers: number, warm: number, counted: 
   }
   const code = await exited;
   if (code !== 0) throw new Error(`cycle loop for ${kind} at ${callers} callers exited with ${code}`);
-  const dump = readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.startsWith(`${out}.`));
-  if (dump === undefined) throw new Error(`callgrind wrote no dump for ${kind} at ${callers} callers`);
-  const byFunction = instructionsByFunction(dump, child.pid!);
-  const total = [...byFunction.values()].reduce((a, b) => a + b, 0);
-  const leftOut = LEFT_OUT.reduce((sum, name) => sum + (byFunction.get(name) ?? 0), 0);
-  return (total - leftOut) / counted;
+  const dump = findDump(out, `${kind} at ${callers} callers`);
+  return countedInstructions(instructionsByFunction(dump, child.pid!)) / counted;
 }
 
 /** The table, and the counts (pool label -> callers -> instructions per cycle). */

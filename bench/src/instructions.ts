@@ -13,11 +13,12 @@
  * bookkeeping part's loop (cycle-instructions.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { byOrigin, COMPILER_BUCKET, costliest, MAJOR_GC_BUCKET, instructionsByFunction, largestDifferences, PERF_MAP_FLAG, perfMapFile, UNNAMED_JIT } from './attribution.js';
+import { byOrigin, COMPILER_BUCKET, costliest, countedInstructions, MAJOR_GC_BUCKET, instructionsByFunction, largestDifferences, PERF_MAP_FLAG, perfMapFile, UNNAMED_JIT } from './attribution.js';
+import { callgrindCommand, callgrindControl, findDump } from './callgrind.js';
 import { cycleInstructions } from './cycle-instructions.js';
 import { startServer, userRequests, VARIANTS as HTTP_VARIANTS } from './http.js';
 import type { Table } from './report.js';
@@ -103,18 +104,14 @@ async function measure(v: { variant: string; path: string }, warm: number, count
   // output per code object it compiles (counts within 0.3 % of a run without it). The flag also
   // makes V8 write a small log of its own, by default into the working directory: into `dir`.
   const nodeOptions = [PERF_MAP_FLAG, `--logfile=${path.join(dir, 'v8.log')}`];
-  const server = await startServer(v.variant, ['valgrind', '-q', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', `--callgrind-out-file=${out}`], nodeOptions);
-  const control = (...args: string[]) => execFileSync('callgrind_control', [...args, String(server.pid)], { stdio: 'ignore' });
+  const server = await startServer(v.variant, callgrindCommand(out), nodeOptions);
+  const control = callgrindControl(server.pid);
   try {
     const requests = await countedLoad(server.port, v.path, warm, counted, control);
     control('-d');
-    const dump = readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.startsWith(`${out}.`));
-    if (dump === undefined) throw new Error(`callgrind wrote no dump for ${v.variant} ${v.path}`);
-    const byFunction = instructionsByFunction(dump, server.pid);
-    const total = [...byFunction.values()].reduce((a, b) => a + b, 0);
-    const compiler = byFunction.get(COMPILER_BUCKET) ?? 0;
-    const majorGc = byFunction.get(MAJOR_GC_BUCKET) ?? 0;
-    return { perRequest: (total - compiler - majorGc) / requests, compilerPerRequest: compiler / requests, majorGcPerRequest: majorGc / requests, requests, byFunction };
+    const byFunction = instructionsByFunction(findDump(out, `${v.variant} ${v.path}`), server.pid);
+    const perBucket = (name: string) => (byFunction.get(name) ?? 0) / requests;
+    return { perRequest: countedInstructions(byFunction) / requests, compilerPerRequest: perBucket(COMPILER_BUCKET), majorGcPerRequest: perBucket(MAJOR_GC_BUCKET), requests, byFunction };
   } finally {
     await server.stop();
     rmSync(perfMapFile(server.pid), { force: true });
