@@ -4,20 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { createPool } from '@mariapool/core';
 import { startFaultProxy, startMariaDb, type FaultProxy, type MariaDbServer } from '@mariapool/testing';
 import { sleep } from '../support/db.js';
+import { prng } from '../support/prng.js';
 
 /** Bounded: 15 s by default (CI), longer with MARIAPOOL_SOAK_MS. */
 const DURATION_MS = Number(process.env['MARIAPOOL_SOAK_MS'] ?? 15_000);
 const SEED = Number(process.env['MARIAPOOL_SOAK_SEED'] ?? 7);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Intentional extends Error {}
 

@@ -2,6 +2,15 @@ import type { ConnectionLostListener, Connector, DriverConnection } from '@maria
 
 type Behaviour = 'ok' | 'fail' | 'hang';
 
+/** A statement waiting for the test to let it complete. */
+export interface HeldStatement {
+  readonly conn: FakeConnection;
+  readonly text: string;
+  readonly issuer: unknown;
+  /** Completes it: 'ok' applies its effects, 'fail' makes it fail, 'destroyed' is the socket going away. */
+  settle(outcome: 'ok' | 'fail' | 'destroyed'): void;
+}
+
 /** An in-memory connection: records statements, models the in-transaction flag, can be killed. */
 export class FakeConnection implements DriverConnection {
   readonly threadId: number;
@@ -42,15 +51,21 @@ export class FakeConnection implements DriverConnection {
   async query(sql: unknown, values?: unknown): Promise<any> {
     if (!this.valid) throw Object.assign(new Error('connection closed'), { code: 'ER_CMD_CONNECTION_CLOSED' });
     const text = typeof sql === 'string' ? sql : (sql as { sql: string }).sql;
+    const issuer = this.#connector.issuer;
     this.statements.push(text);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    let fails = false;
     try {
-      await this.#connector.queryGate;
+      if (this.#connector.holdStatements) fails = await this.#held(text, issuer);
+      else await this.#connector.queryGate;
     } finally {
       this.inFlight--;
     }
-    this.#failedLast = text === 'FAIL';
+    if (!this.valid) throw Object.assign(new Error('connection destroyed, statement killed'), { code: 'ER_CMD_NOT_EXECUTED_DESTROYED' });
+    this.#connector.onStatementDone?.(this, text, issuer);
+    this.#failedLast = text === 'FAIL' || fails;
+    if (fails) throw Object.assign(new Error('statement failed'), { code: 'ER_FAKE' });
     if (text === 'FAIL') throw Object.assign(new Error('statement failed'), { code: 'ER_FAKE' });
     if (text === 'ECHO') return [{ threadId: this.threadId, value: values }];
     if (/^(BEGIN|START TRANSACTION)/i.test(text) || /^INSERT/i.test(text)) this.inTrans = true;
@@ -101,6 +116,27 @@ export class FakeConnection implements DriverConnection {
     this.destroyed = true;
     this.valid = false;
     this.#connector.onClosed(this);
+    // Like the driver: statements still waiting for a reply fail.
+    for (const h of this.#connector.heldStatements.filter((h) => h.conn === this)) h.settle('destroyed');
+  }
+
+  /** Waits until the test settles this statement; true when it is to fail. */
+  #held(text: string, issuer: unknown): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const held: HeldStatement = {
+        conn: this,
+        text,
+        issuer,
+        settle: (outcome) => {
+          const list = this.#connector.heldStatements;
+          const i = list.indexOf(held);
+          if (i < 0) return;
+          list.splice(i, 1);
+          resolve(outcome === 'fail');
+        },
+      };
+      this.#connector.heldStatements.push(held);
+    });
   }
 
   /** The server killed it: the driver marks it invalid and emits 'error'. */
@@ -131,6 +167,13 @@ export class FakeConnector implements Connector {
   holdConnects = false;
   /** While set, every statement waits for it (to observe statements in flight). */
   queryGate: Promise<void> | undefined;
+  /** While true, every statement waits until the test settles it (`heldStatements`), in any order. */
+  holdStatements = false;
+  readonly heldStatements: HeldStatement[] = [];
+  /** Who sends statements right now (a test sets it around a lease's call); recorded with each statement. */
+  issuer: unknown;
+  /** Called as a statement completes on the server, with the issuer it was sent by. */
+  onStatementDone: ((conn: FakeConnection, text: string, issuer: unknown) => void) | undefined;
   #held: Array<() => void> = [];
   #nextThread = 1;
 

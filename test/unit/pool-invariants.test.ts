@@ -4,18 +4,8 @@ import { describe, it } from 'node:test';
 import { Pool, type PoolConnection } from '@mariapool/core';
 import { FakeConnector } from '../support/fake-connector.js';
 import { flush, ManualClock } from '../support/manual-clock.js';
+import { prng } from '../support/prng.js';
 
-/** Small seeded PRNG (mulberry32) so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = Number(process.env['MARIAPOOL_FUZZ_SEEDS'] ?? 25);
 const STEPS = 250;

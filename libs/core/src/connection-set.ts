@@ -82,7 +82,8 @@ export class ConnectionSet {
     entry.endLease();
     if (reason === 'lost') this.#stats.lost++;
     else this.#stats.closedConnections++;
-    this.end(entry.raw, reason === 'lost' || entry.lost);
+    // A statement in flight would hold COM_QUIT back until it ends: close the socket now.
+    this.end(entry.raw, reason === 'lost' || entry.lost || entry.inFlight > 0);
   }
 
   /**

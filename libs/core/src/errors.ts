@@ -10,7 +10,8 @@ export type PoolErrorCode =
   | 'ERR_POOL_OPEN'
   | 'ERR_POOL_ACQUIRE_ABORTED'
   | 'ERR_POOL_CONNECTION_RELEASED'
-  | 'ERR_POOL_SCOPE_FINISHED';
+  | 'ERR_POOL_SCOPE_FINISHED'
+  | 'ERR_POOL_STATEMENT_TIMEOUT';
 
 /** Base class of every error raised by the pool; `code` is stable and meant for `switch`. */
 export class PoolError extends Error {
@@ -140,6 +141,27 @@ export class ConnectionReleasedError extends PoolError {
 export class ScopeFinishedError extends PoolError {
   constructor(poolName: string) {
     super('ERR_POOL_SCOPE_FINISHED', `request already finished: no connection from pool "${poolName}" can be borrowed for it`, { poolName });
+  }
+}
+
+/**
+ * A statement got no reply within its deadline (`queryTimeoutMs` plus a grace second, or its own
+ * `timeout`): the server-side limit did not answer either, so the network or the server is gone.
+ * The connection was destroyed; whether the statement took effect is unknown. `cause` is the
+ * driver's error for the destroyed socket.
+ */
+export class StatementTimeoutError extends PoolError {
+  readonly threadId: number | null;
+  readonly timeoutMs: number;
+  constructor(threadId: number | null, timeoutMs: number, cause: unknown) {
+    super(
+      'ERR_POOL_STATEMENT_TIMEOUT',
+      `no reply from the server within ${Math.round(timeoutMs)} ms on connection ${String(threadId)}: ` +
+        'the connection was destroyed and the outcome of the statement is unknown',
+      { cause },
+    );
+    this.threadId = threadId;
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -106,11 +106,23 @@ function literal(value: unknown): string {
   return `'${String(value).replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
+/** Session settings the pool owns (not driver options). */
+export interface SessionSettings {
+  /** Server-side statement limit (ms; 0 = none), set as `max_statement_time` where the server has it. */
+  statementTimeoutMs?: number;
+}
+
+/** `SET max_statement_time` for servers that have it (MariaDB 10.1.2+), else nothing. */
+function statementTimeoutSql(conn: mariadb.Connection, ms: number): string | undefined {
+  if (ms <= 0 || !conn.info?.isMariaDB() || !conn.info.hasMinVersion(10, 1, 2)) return undefined;
+  return `SET SESSION max_statement_time = ${ms / 1000}`;
+}
+
 /**
  * Creates the connector for resolved options. Several hosts are tried round-robin: each connect
  * starts at the next host and moves on when one fails, so a dead host costs one failed attempt.
  */
-export function createMariaDbConnector(options: ResolvedConnectionOptions): Connector {
+export function createMariaDbConnector(options: ResolvedConnectionOptions, session: SessionSettings = {}): Connector {
   const { hosts, password, ...rest } = options;
   const afterReset = afterResetStatements(options);
   const base: Record<string, unknown> = { ...rest };
@@ -123,7 +135,16 @@ export function createMariaDbConnector(options: ResolvedConnectionOptions): Conn
     // Attached before anything else can run: an unheard 'error' on a killed idle
     // connection is an uncaught exception (REFERENCE finding 1).
     conn.on('error', onLost);
-    return new MariaDbConnection(conn, afterReset);
+    const limit = statementTimeoutSql(conn, session.statementTimeoutMs ?? 0);
+    if (limit === undefined) return new MariaDbConnection(conn, afterReset);
+    try {
+      await conn.query(limit);
+    } catch (error) {
+      conn.destroy();
+      throw error;
+    }
+    // COM_RESET_CONNECTION puts the session variable back to the server's default.
+    return new MariaDbConnection(conn, [...afterReset, limit]);
   }
 
   return {

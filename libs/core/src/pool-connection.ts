@@ -54,18 +54,22 @@ export class PoolConnection {
   query<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
     const entry = this.#live();
     if (entry === null) return Promise.reject(new ConnectionReleasedError(this.#owner.name, 'query'));
-    return entry.raw.query(sql, values);
+    if (typeof sql !== 'string') noteTimeout(entry, sql);
+    return entry.track(entry.raw.query(sql, values));
   }
 
   /** Runs a prepared statement (binary protocol; the driver caches the prepare). */
   execute<T = any>(sql: Statement, values?: QueryValues): Promise<T> {
     const entry = this.#live();
     if (entry === null) return Promise.reject(new ConnectionReleasedError(this.#owner.name, 'execute'));
-    return entry.raw.execute(sql, values);
+    if (typeof sql !== 'string') noteTimeout(entry, sql);
+    return entry.track(entry.raw.execute(sql, values));
   }
 
   /** Runs one statement for each set of values, in bulk where the server supports it. */
   batch<T = any>(sql: Statement, values: QueryValues): Promise<T> {
+    const entry = this.#live();
+    if (entry !== null && typeof sql !== 'string') noteTimeout(entry, sql);
     return this.#use('batch', (raw) => raw.batch(sql, values));
   }
 
@@ -95,7 +99,12 @@ export class PoolConnection {
     return this.#live()?.raw.inTransaction() ?? false;
   }
 
-  /** Returns the connection to the pool. Idempotent; resolves once the pool has taken it back. */
+  /**
+   * Returns the connection to the pool. Idempotent; the lease is dead at once. With statements
+   * still in flight (one not awaited, a request ended mid-statement) the pool first waits for them
+   * to settle, so nothing they do can reach the next borrower; resolves once the pool has taken the
+   * connection back.
+   */
   release(): Promise<void> {
     const entry = this.#live();
     if (entry === null) return RESOLVED;
@@ -115,9 +124,10 @@ export class PoolConnection {
     return this.release();
   }
 
+  /** Runs a statement on the live connection, counted in flight until it settles. */
   #use<R>(method: string, run: (raw: DriverConnection) => Promise<R>): Promise<R> {
     const entry = this.#live();
-    return entry === null ? Promise.reject(new ConnectionReleasedError(this.#owner.name, method)) : run(entry.raw);
+    return entry === null ? Promise.reject(new ConnectionReleasedError(this.#owner.name, method)) : entry.track(run(entry.raw));
   }
 
   toString(): string {
@@ -133,4 +143,10 @@ export class PoolConnection {
  * lease's own prototype, the lookup stops there: 2,480 -> 2,360 instructions a cycle. A lease is
  * not a thenable, and this says so; hidden from enumeration and from the typings.
  */
+/** A statement given as `{ sql, timeout }` (the driver's per-statement limit, ms) may run longer than queryTimeoutMs. */
+function noteTimeout(entry: PooledConnection, statement: Exclude<Statement, string>): void {
+  const ms = statement['timeout'];
+  if (typeof ms === 'number' && ms > entry.statementTimeoutMs) entry.statementTimeoutMs = ms;
+}
+
 Object.defineProperty(PoolConnection.prototype, 'then', { value: undefined, writable: false, enumerable: false, configurable: false });

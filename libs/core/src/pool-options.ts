@@ -30,6 +30,14 @@ export interface PoolSettings {
    * (no round trip otherwise). @default false
    */
   resetConnection?: boolean;
+  /**
+   * Deadline of each statement (ms; 0 = none). The server ends a statement running longer
+   * (`max_statement_time`, MariaDB 10.1+; the connection stays usable), and a statement that gets
+   * no reply at all for this long plus one second (a network partition, a hung server) fails with
+   * StatementTimeoutError and its connection is destroyed. A statement given as
+   * `{ sql, timeout }` uses its own `timeout` instead when that is longer. @default 30000
+   */
+  queryTimeoutMs?: number;
   /** Most callers allowed to wait; beyond, acquire fails at once with PoolQueueFullError (0 = unbounded). @default 0 */
   maxWaiters?: number;
   /** Log a warning, with the acquiring stack, when a connection is held longer than this (ms; 0 = off). @default 0 */
@@ -61,7 +69,6 @@ export interface ConnectionOptions {
   /** Driver: TCP connect + handshake timeout (ms). @default 1000 (driver default) */
   connectTimeout?: number;
   socketTimeout?: number;
-  queryTimeout?: number;
   keepAliveDelay?: number;
   ssl?: boolean | Record<string, unknown>;
   charset?: string;
@@ -133,6 +140,7 @@ export interface ResolvedPoolOptions {
   readonly enableHealthCheck: boolean;
   readonly acquireTimeoutMs: number;
   readonly pingThresholdMs: number;
+  readonly queryTimeoutMs: number;
   readonly resetConnection: boolean;
   readonly maxWaiters: number;
   readonly leakDetectionThresholdMs: number;
@@ -150,6 +158,7 @@ export const DEFAULT_POOL_OPTIONS = Object.freeze({
   enableHealthCheck: true,
   acquireTimeoutMs: 30_000,
   pingThresholdMs: 250,
+  queryTimeoutMs: 30_000,
   resetConnection: false,
   maxWaiters: 0,
   leakDetectionThresholdMs: 0,
@@ -175,6 +184,7 @@ const POOL_OPTION_KINDS: Readonly<Record<keyof PoolSettings | 'uri' | 'password'
   enableHealthCheck: 'bool',
   acquireTimeoutMs: 'ms',
   pingThresholdMs: 'ms',
+  queryTimeoutMs: 'ms',
   resetConnection: 'bool',
   maxWaiters: 'count',
   leakDetectionThresholdMs: 'ms',

@@ -42,6 +42,13 @@ export interface PoolStats {
   readonly usageMs: number;
   /** Connections returned with an open transaction (rolled back for the borrower). */
   readonly badReturns: number;
+  /**
+   * Releases that found statements still in flight (not awaited, or a request that ended
+   * mid-statement): the connection went back only once they had settled.
+   */
+  readonly releasedInFlight: number;
+  /** Connections destroyed because a statement got no reply within its deadline (queryTimeoutMs). */
+  readonly statementTimeouts: number;
   /** Pings sent before lending or by the health check. */
   readonly pings: number;
   /** Connections held longer than leakDetectionThresholdMs. */
@@ -64,6 +71,8 @@ export function emptyStats(): MutableStats {
     closedConnections: 0,
     usageMs: 0,
     badReturns: 0,
+    releasedInFlight: 0,
+    statementTimeouts: 0,
     pings: 0,
     leaks: 0,
   };

@@ -31,6 +31,7 @@ import type { Connector, DriverConnection, QueryValues, Statement } from './conn
 import { isFatalConnectError } from './connect-failure.js';
 import { ConnectionOpener } from './connection-opener.js';
 import { ConnectionSet, MAX_CHECK_MS, MIN_PING_MS, retireReason } from './connection-set.js';
+import { withDeadline } from './deadline.js';
 import { InvalidPoolOptionError, PoolClosedError, PoolOpenError } from './errors.js';
 import { Housekeeping } from './housekeeping.js';
 import { LeakWatch } from './leak-watch.js';
@@ -43,6 +44,7 @@ import type { PoolLogger } from './pool-logger.js';
 import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
 import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
 import { PooledConnection } from './pooled-connection.js';
+import { STATEMENT_GRACE_MS, StatementWatch } from './statement-watch.js';
 import type { Queued, Resolve, Waiter } from './waiter.js';
 import { inspect } from 'node:util';
 
@@ -107,6 +109,7 @@ export class Pool {
   #generation = 0;
   #state: PoolState = 'new';
   readonly #housekeeping: Housekeeping;
+  readonly #statements: StatementWatch;
   readonly #leaks: LeakWatch;
   #closing: Promise<void> | undefined;
 
@@ -118,7 +121,7 @@ export class Pool {
     this.#clock = deps.clock ?? systemClock;
     this.#random = deps.random ?? Math.random;
     this.#opener = new ConnectionOpener({
-      connector: deps.connector ?? createMariaDbConnector(this.#o.connection),
+      connector: deps.connector ?? createMariaDbConnector(this.#o.connection, { statementTimeoutMs: this.#o.queryTimeoutMs }),
       clock: this.#clock,
       random: this.#random,
       log: this.#log,
@@ -163,6 +166,14 @@ export class Pool {
         returnChecked: (entry) => this.#toIdle(entry, this.#clock.now(), false),
         dispatch: () => this.#dispatch(),
       },
+    });
+    this.#statements = new StatementWatch({
+      clock: this.#clock,
+      all: this.#all,
+      timeoutMs: this.#o.queryTimeoutMs,
+      stats: this.#stats,
+      log: this.#log,
+      poolName: this.#o.name,
     });
     this.#owner = { name: this.#o.name, giveBack: (entry, destroy) => this.#giveBack(entry, destroy) };
     this.#multiplexer =
@@ -410,6 +421,7 @@ export class Pool {
     if (this.#state !== 'new') return;
     this.#state = 'open';
     this.#housekeeping.start();
+    this.#statements.start();
     this.#dispatch();
   }
 
@@ -532,6 +544,27 @@ export class Pool {
     this.#stats.usageMs += now - entry.borrowedAt;
     // Only watched when detection is on (#lend): skip the bookkeeping otherwise (hot path, ~5%).
     if (this.#leaks.enabled) this.#leaks.end(entry, now);
+    if (entry.inFlight > 0 && !destroy) return this.#afterQuiet(entry);
+    return this.#takeBack(entry, destroy, now);
+  }
+
+  /**
+   * The lease ended with statements in flight: the session is not the pool's to judge or lend
+   * until they settle (whatever they do lands after the lease, so it must not land in the next
+   * one). Waits for them, bounded by the statement deadline (or the release-cleanup bound when
+   * statements have none), then takes the connection back from the server's real state; a
+   * connection still busy at the bound is destroyed.
+   */
+  #afterQuiet(entry: PooledConnection): Promise<void> {
+    this.#stats.releasedInFlight++;
+    const ms = this.#o.queryTimeoutMs > 0 ? Math.max(entry.statementTimeoutMs, this.#o.queryTimeoutMs) + STATEMENT_GRACE_MS : MAX_CHECK_MS;
+    const quiet = withDeadline(this.#clock, entry.whenQuiet(), ms, 'statements in flight at release', () => entry.raw.destroy(), true);
+    return quiet.then(NOOP, (error: unknown) => {
+      this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, err: error }, 'released with a statement still running; closing the connection');
+    }).then(() => this.#takeBack(entry, false, this.#clock.now()));
+  }
+
+  #takeBack(entry: PooledConnection, destroy: boolean, now: number): Promise<void> {
     if (destroy || entry.lost || !entry.raw.isValid() || this.#state !== 'open') {
       this.#conns.retire(entry, destroy || this.#state !== 'open' ? 'closed' : 'lost');
       this.#dispatch();
@@ -606,6 +639,8 @@ export class Pool {
     this.#housekeeping.stop();
     this.#waiters.failAll(new PoolClosedError(this.name));
     await this.#conns.closeAll(wasOpen ? graceMs : 0, () => this.#opener.opening === 0);
+    // Watched until here: a borrowed connection's statement may stall during the grace period.
+    this.#statements.stop();
     this.#state = 'closed';
   }
 

@@ -1,5 +1,6 @@
 import type { TimerHandle } from './clock.js';
 import type { DriverConnection } from './connector.js';
+import { StatementTimeoutError } from './errors.js';
 
 /**
  * - `idle`: in the idle stack, ready to lend.
@@ -43,6 +44,30 @@ export class PooledConnection {
   leakTimer: TimerHandle | undefined;
   acquireStack: string | undefined;
   leakReported = false;
+  /**
+   * Statements sent through a lease and not settled yet. The connection goes back to idle (or to
+   * the next borrower) only at 0: a statement of an ended lease that completes later (a BEGIN, a
+   * SET, a lock) would otherwise land in the next borrower's session.
+   */
+  inFlight = 0;
+  /** Bumped whenever a statement settles or starts on a quiet connection: the statement watch's sign of progress. */
+  progress = 0;
+  /** The statement watch's last reading of `progress`, and since when it has not moved (ms). */
+  watchedProgress = -1;
+  watchedSince = 0;
+  /** Longest per-statement `timeout` (ms) among the statements in flight, 0 when none gave one. */
+  statementTimeoutMs = 0;
+  /** Set when the statement watch destroyed the connection: its statements fail with StatementTimeoutError. */
+  timedOutAfterMs = 0;
+  #onQuiet: (() => void) | undefined;
+  readonly #settled = <T>(value: T): T => {
+    this.#done();
+    return value;
+  };
+  readonly #failed = (error: unknown): never => {
+    this.#done();
+    throw this.timedOutAfterMs > 0 ? new StatementTimeoutError(this.raw.threadId, this.timedOutAfterMs, error) : error;
+  };
 
   constructor(raw: DriverConnection, now: number, expiresAt: number, generation: number) {
     this.raw = raw;
@@ -60,6 +85,31 @@ export class PooledConnection {
    */
   endLease(): void {
     this.leaseId = (this.leaseId + 1) | 0;
+  }
+
+  /**
+   * Counts a statement in flight until it settles. Returns the promise the caller gets: it settles
+   * after the count went down, so whoever awaits a statement and then releases finds the
+   * connection quiet.
+   */
+  track<T>(statement: Promise<T>): Promise<T> {
+    if (this.inFlight++ === 0) this.progress++;
+    return statement.then(this.#settled, this.#failed);
+  }
+
+  /** Resolves once no statement is in flight (at once when none is). */
+  whenQuiet(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.#onQuiet = resolve));
+  }
+
+  #done(): void {
+    this.progress++;
+    if (--this.inFlight > 0) return;
+    this.statementTimeoutMs = 0;
+    const onQuiet = this.#onQuiet;
+    this.#onQuiet = undefined;
+    onQuiet?.();
   }
 
   /** True when it must not be lent again: lost (or its socket closed), too old, or from before a drain(). */
