@@ -42,11 +42,28 @@ describe('rollback on release (resetConnection: false)', () => {
       assert.equal(seen.length, 0, 'the uncommitted row is gone');
       assert.equal(pool.stats().badReturns, 1);
       assert.equal(lines.filter((l) => /open transaction/.test(l)).length, 1, 'warned once');
-      await next.query('SET autocommit = 1');
+      const [mode] = await next.query<Array<{ ac: number | bigint }>>('SELECT @@autocommit AS ac');
+      assert.equal(Number(mode?.ac), 1, 'the next borrower inherited autocommit off');
       await next.release();
       await pool.close();
     });
   }
+
+  it('restores autocommit a borrower switched off without writing: the next borrower\'s INSERT commits', async () => {
+    const { lines, logger } = recordingLogger();
+    const pool = await testPool({ minSize: 1, maxSize: 1, logger });
+    const first = await pool.acquire();
+    await first.query('SET autocommit = 0');
+    assert.equal(first.inTransaction, false, 'no transaction is open yet');
+    await first.release();
+    await pool.query(`INSERT INTO ${TABLE} VALUES (7)`);
+    const seen = await adminSql<unknown[]>(`SELECT * FROM ${TABLE} WHERE id = 7`);
+    assert.equal(seen.length, 1, 'the next borrower\'s write was left in a transaction nobody commits');
+    assert.equal(pool.stats().badReturns, 1);
+    assert.equal(lines.filter((l) => /autocommit switched/.test(l)).length, 1);
+    await adminSql(`DELETE FROM ${TABLE} WHERE id = 7`);
+    await pool.close();
+  });
 
   // The driver marks a session "in transaction" after any failed statement (it cannot tell).
   it('after a failed statement in autocommit mode: no ROLLBACK, no bad return, no warning', async () => {

@@ -40,6 +40,13 @@ export class FakeConnection implements DriverConnection {
     return this.inTrans || this.#failedLast;
   }
 
+  /** The session's autocommit mode (`SET autocommit = 0|1`). */
+  autocommitOn = true;
+
+  autocommit(): boolean {
+    return this.autocommitOn;
+  }
+
   isValid(): boolean {
     return this.valid;
   }
@@ -70,6 +77,8 @@ export class FakeConnection implements DriverConnection {
     if (text === 'ECHO') return [{ threadId: this.threadId, value: values }];
     if (/^(BEGIN|START TRANSACTION)/i.test(text) || /^INSERT/i.test(text)) this.inTrans = true;
     if (/^(COMMIT|ROLLBACK)/i.test(text)) this.inTrans = false;
+    const autocommit = /^SET autocommit\s*=\s*([01])/i.exec(text);
+    if (autocommit) this.autocommitOn = autocommit[1] === '1';
     return [{ threadId: this.threadId }];
   }
 
@@ -104,6 +113,7 @@ export class FakeConnection implements DriverConnection {
     this.resets++;
     await this.#respond(this.#connector.resetBehaviour, 'reset failed');
     this.inTrans = false;
+    this.autocommitOn = true;
   }
 
   async end(): Promise<void> {

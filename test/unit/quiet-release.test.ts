@@ -218,7 +218,7 @@ describe('statement deadline (queryTimeoutMs)', () => {
 
 const SEEDS = Number(process.env['MARIAPOOL_FUZZ_SEEDS'] ?? 25);
 const STEPS = 300;
-const SQL = ['START TRANSACTION', 'INSERT INTO t VALUES (1)', 'SET @x = 1', 'SELECT GET_LOCK("l", 0)', 'USE other', 'COMMIT', 'FAIL', 'SELECT 1'];
+const SQL = ['START TRANSACTION', 'INSERT INTO t VALUES (1)', 'SET autocommit = 0', 'SET @x = 1', 'SELECT GET_LOCK("l", 0)', 'USE other', 'COMMIT', 'FAIL', 'SELECT 1'];
 
 /**
  * Leases send statements that are left in flight at release and complete later, in random order,
@@ -266,6 +266,7 @@ async function runSeed(seed: number): Promise<void> {
           const fake = fakeOf(connector, conn);
           assert.equal(connector.heldStatements.filter((h) => h.conn === fake).length, 0, `lent with statements in flight (${ctx()})`);
           assert.equal(fake.inTrans, false, `lent with a transaction open (${ctx()})`);
+          assert.equal(fake.autocommitOn, true, `lent with autocommit switched off (${ctx()})`);
           const token = nextToken++;
           holder.set(conn.threadId, token);
           held.push({ conn, token });

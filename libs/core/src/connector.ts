@@ -18,6 +18,8 @@ export interface DriverConnection {
    * the next successful round trip, e.g. a ping.
    */
   inTransaction(): boolean;
+  /** True while the session autocommits, from the last OK packet's status flags (no round trip). */
+  autocommit(): boolean;
   /** False once the driver knows the socket is gone. */
   isValid(): boolean;
   query(sql: Statement, values?: QueryValues): Promise<any>;

@@ -8,8 +8,9 @@ import type { ConnectionLostListener, Connector, DriverConnection, QueryValues, 
 import type { HostAddress } from './connection-uri.js';
 import type { ResolvedConnectionOptions } from './pool-options.js';
 
-/** Server status flag SERVER_STATUS_IN_TRANS of the MySQL protocol's OK packet. */
+/** Server status flags SERVER_STATUS_IN_TRANS and SERVER_STATUS_AUTOCOMMIT of the protocol's OK packet. */
 const STATUS_IN_TRANS = 1;
+const STATUS_AUTOCOMMIT = 2;
 
 /** Session variable names are spliced into SQL; accept only plain identifiers. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -28,6 +29,10 @@ class MariaDbConnection implements DriverConnection {
 
   inTransaction(): boolean {
     return ((this.#conn.info?.status ?? 0) & STATUS_IN_TRANS) !== 0;
+  }
+
+  autocommit(): boolean {
+    return ((this.#conn.info?.status ?? STATUS_AUTOCOMMIT) & STATUS_AUTOCOMMIT) !== 0;
   }
 
   isValid(): boolean {

@@ -38,7 +38,7 @@ import { LeakWatch } from './leak-watch.js';
 import { expiryFor, needsPing } from './maintenance.js';
 import { createMariaDbConnector } from './mariadb-connector.js';
 import { Multiplexer } from './multiplexer.js';
-import { rollBackOpenTransaction } from './open-transaction.js';
+import { restoreTransactionState, type DirtySession } from './open-transaction.js';
 import { PoolConnection, type LeaseOwner } from './pool-connection.js';
 import type { PoolLogger } from './pool-logger.js';
 import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
@@ -571,15 +571,17 @@ export class Pool {
       return RESOLVED;
     }
     if (this.#o.resetConnection) return this.#cleanUp(entry, 'reset', () => entry.raw.reset());
-    if (entry.raw.inTransaction()) return this.#cleanUp(entry, 'transaction check', () => rollBackOpenTransaction(entry.raw, () => this.#badReturn(entry)));
+    if (entry.raw.inTransaction() || entry.raw.autocommit() !== entry.autocommit) {
+      return this.#cleanUp(entry, 'transaction check', () => restoreTransactionState(entry.raw, entry.autocommit, (found) => this.#badReturn(entry, found)));
+    }
     this.#toIdle(entry, now, true);
     return RESOLVED;
   }
 
-  /** A borrower left a transaction open (the server confirmed it): it is being rolled back. */
-  #badReturn(entry: PooledConnection): void {
+  /** A borrower left a transaction open or autocommit switched (the server confirmed it): it is being undone. */
+  #badReturn(entry: PooledConnection, found: DirtySession[]): void {
     this.#stats.badReturns++;
-    this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId }, 'connection returned with an open transaction; rolling it back');
+    this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId }, `connection returned with ${found.join(' and ')}; restoring the session`);
   }
 
   /** Runs a release cleanup (bounded in time); a connection whose cleanup fails is destroyed, never reused. */

@@ -27,6 +27,8 @@ export class PooledConnection {
   declare readonly expiresAt: number;
   /** drain() bumps the pool's generation; older connections are replaced. */
   readonly generation: number;
+  /** The session's autocommit mode as opened (session settings included): what every borrower gets. */
+  readonly autocommit: boolean;
   state: PooledConnectionState = 'idle';
   /** Last time it went idle, for idle eviction. */
   declare idleSince: number;
@@ -76,6 +78,7 @@ export class PooledConnection {
     this.lastAliveAt = now;
     this.expiresAt = expiresAt;
     this.generation = generation;
+    this.autocommit = raw.autocommit();
   }
 
   /**
