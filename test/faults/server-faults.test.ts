@@ -157,6 +157,43 @@ describe('network faults through the proxy', () => {
     await pool.close();
   });
 
+  it('F7: black hole during a borrowed query, with queryTimeoutMs: StatementTimeoutError at the deadline + 1 s, the connection never lent again', async (t) => {
+    await proxy.pass();
+    const pool = await createPool(appUrl(proxy.port), { minSize: 1, maxSize: 1, queryTimeoutMs: 600, pingThresholdMs: 0, enableHealthCheck: false });
+    const conn = await pool.acquire();
+    proxy.blackHole();
+    const r = await timed(conn.query('SELECT 1'));
+    assert.equal((r.value as { code?: string }).code, 'ERR_POOL_STATEMENT_TIMEOUT');
+    // Deadline 600 + 1000 grace; the watch looks every 400 ms.
+    assert.ok(r.ms >= 1550 && r.ms <= 1600 + 400 + DELTA, `query failed after ${Math.round(r.ms)} ms`);
+    t.diagnostic(`F7: query failed after ${Math.round(r.ms)} ms (queryTimeoutMs 600: deadline 1,600 ms)`);
+    await conn.release();
+    await proxy.pass();
+    const next = await pool.acquire();
+    assert.notEqual(next.threadId, conn.threadId, 'the timed-out connection was lent again');
+    await next.query('SELECT 1');
+    await next.release();
+    assert.equal(pool.stats().statementTimeouts, 1);
+    await pool.close();
+  });
+
+  it('queryTimeoutMs on the server: a slow statement fails with ER_STATEMENT_TIMEOUT at the limit and the session stays usable', async (t) => {
+    await proxy.pass();
+    const pool = await createPool(appUrl(db.port), { minSize: 1, maxSize: 1, queryTimeoutMs: 400 });
+    const conn = await pool.acquire();
+    const r = await timed(conn.query('SELECT SLEEP(3)'));
+    assert.equal((r.value as { errno?: number }).errno, 1969, `got ${String((r.value as Error).message)}`);
+    assert.ok(r.ms >= 350 && r.ms <= 400 + DELTA * 2, `failed after ${Math.round(r.ms)} ms`);
+    const [row] = await conn.query<Array<{ one: number }>>('SELECT 1 AS one');
+    assert.equal(row?.one, 1);
+    const [own] = await conn.query<Array<{ t: number }>>({ sql: 'SELECT SLEEP(0.6) AS t', timeout: 2000 });
+    assert.equal(Number(own?.t), 0, 'a statement with its own longer timeout was cut at queryTimeoutMs');
+    t.diagnostic(`server-side limit: ER_STATEMENT_TIMEOUT after ${Math.round(r.ms)} ms (queryTimeoutMs 400), same session usable`);
+    await conn.release();
+    assert.equal(pool.stats().statementTimeouts, 0);
+    await pool.close();
+  });
+
   it('F8: black hole before the greeting: each connect aborted at connectTimeout, counted as a connection error', async (t) => {
     proxy.blackHole();
     const r = await timed(createPool(appUrl(proxy.port), { minSize: 1, maxSize: 1, connectTimeout: 300, acquireTimeoutMs: 1000 }));

@@ -130,6 +130,10 @@ export class FakeConnection implements DriverConnection {
     for (const h of this.#connector.heldStatements.filter((h) => h.conn === this)) h.settle('destroyed');
   }
 
+  abort(): void {
+    this.destroy();
+  }
+
   /** Waits until the test settles this statement; true when it is to fail. */
   #held(text: string, issuer: unknown): Promise<boolean> {
     return new Promise<boolean>((resolve) => {

@@ -33,8 +33,16 @@ export interface DriverConnection {
   reset(): Promise<void>;
   /** Graceful close (COM_QUIT). */
   end(): Promise<void>;
-  /** Immediate close of the socket. */
+  /**
+   * Closes the connection at once, without waiting for the server; with a statement running, the
+   * driver first asks the server (over a new connection) to kill the session.
+   */
   destroy(): void;
+  /**
+   * For a server that no longer answers: closes the socket now, so every statement in flight
+   * fails at once with `reason` (destroy() would wait for the server to confirm).
+   */
+  abort(reason: Error): void;
 }
 
 /** Called by the driver adapter when a connection dies on its own (server kill, network drop). */

@@ -4,6 +4,7 @@
  * DriverConnection port.
  */
 import * as mariadb from 'mariadb';
+import net from 'node:net';
 import type { ConnectionLostListener, Connector, DriverConnection, QueryValues, Statement } from './connector.js';
 import type { HostAddress } from './connection-uri.js';
 import type { ResolvedConnectionOptions } from './pool-options.js';
@@ -17,12 +18,14 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 class MariaDbConnection implements DriverConnection {
   readonly #conn: mariadb.Connection;
+  readonly #socket: net.Socket | undefined;
   readonly #afterReset: string[];
   /** Fixed for the connection's life (a reset keeps the session); read once, not through three getters per borrow. */
   readonly threadId: number | null;
 
-  constructor(conn: mariadb.Connection, afterReset: string[]) {
+  constructor(conn: mariadb.Connection, socket: net.Socket | undefined, afterReset: string[]) {
     this.#conn = conn;
+    this.#socket = socket;
     this.#afterReset = afterReset;
     this.threadId = conn.threadId;
   }
@@ -87,6 +90,36 @@ class MariaDbConnection implements DriverConnection {
   destroy(): void {
     this.#conn.destroy();
   }
+
+  abort(reason: Error): void {
+    // The driver hears the socket's error, fails every command in flight with it and emits 'error'.
+    if (this.#socket !== undefined && !this.#socket.destroyed) this.#socket.destroy(reason);
+    else this.#conn.destroy();
+  }
+}
+
+/**
+ * Opens the TCP socket the driver would open, through its `stream` option, so the pool holds it
+ * and can close it at once (abort). A user's own `stream` is called instead and its socket kept.
+ * Unix sockets stay the driver's (it ignores `stream` with socketPath); abort() then destroys.
+ */
+function socketOpener(config: mariadb.ConnectionConfig): { stream: NonNullable<mariadb.ConnectionConfig['stream']>; socket(): net.Socket | undefined } {
+  let socket: net.Socket | undefined;
+  const own = config.stream;
+  const stream = (callback: (err: Error | null, stream?: net.Socket) => void): net.Socket | undefined => {
+    if (own !== undefined) {
+      const returned = (own as (cb: typeof callback) => net.Socket | undefined)((err, s) => {
+        socket = s;
+        callback(err, s);
+      });
+      if (returned !== undefined) socket = returned;
+      return returned;
+    }
+    socket = net.connect(config.port ?? 3306, config.host ?? 'localhost');
+    socket.setNoDelay(true);
+    return socket;
+  };
+  return { stream: stream as NonNullable<mariadb.ConnectionConfig['stream']>, socket: () => socket };
 }
 
 /** SQL run after COM_RESET_CONNECTION to restore what the pool's options configured. */
@@ -136,12 +169,14 @@ export function createMariaDbConnector(options: ResolvedConnectionOptions, sessi
   async function connectTo(host: HostAddress | undefined, onLost: ConnectionLostListener): Promise<DriverConnection> {
     const config = { ...base, ...(host ?? {}) } as mariadb.ConnectionConfig;
     if (password !== undefined) config.password = await password.reveal();
+    const opener = socketOpener(config);
+    if (config.socketPath === undefined) config.stream = opener.stream;
     const conn = await mariadb.createConnection(config);
     // Attached before anything else can run: an unheard 'error' on a killed idle
     // connection is an uncaught exception (REFERENCE finding 1).
     conn.on('error', onLost);
     const limit = statementTimeoutSql(conn, session.statementTimeoutMs ?? 0);
-    if (limit === undefined) return new MariaDbConnection(conn, afterReset);
+    if (limit === undefined) return new MariaDbConnection(conn, opener.socket(), afterReset);
     try {
       await conn.query(limit);
     } catch (error) {
@@ -149,7 +184,7 @@ export function createMariaDbConnector(options: ResolvedConnectionOptions, sessi
       throw error;
     }
     // COM_RESET_CONNECTION puts the session variable back to the server's default.
-    return new MariaDbConnection(conn, [...afterReset, limit]);
+    return new MariaDbConnection(conn, opener.socket(), [...afterReset, limit]);
   }
 
   return {

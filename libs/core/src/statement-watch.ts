@@ -86,6 +86,6 @@ export class StatementWatch {
       { pool: this.#poolName, threadId: entry.raw.threadId, inFlight: entry.inFlight, deadlineMs },
       'no reply from the server within the statement deadline; destroying the connection',
     );
-    entry.raw.destroy();
+    entry.raw.abort(new Error(`no reply within ${deadlineMs} ms`));
   }
 }
