@@ -1,4 +1,4 @@
-import { isPoolUnavailable } from '@mariapool/core';
+import { isPoolUnavailable, type PoolError } from '@mariapool/core';
 
 /** Raised by plugin misuse: bad registration, unknown pool name, a request that already ended. */
 export class PoolPluginError extends Error {
@@ -10,13 +10,27 @@ export class PoolPluginError extends Error {
   }
 }
 
+/** What an HTTP client is told when no connection can be had: nothing about the pool or the server. */
+export const UNAVAILABLE_MESSAGE = 'The service is busy: no database connection is available. Try again later.';
+
 /**
- * Gives pool errors an HTTP status for Fastify's error handler: "no connection available" is a
- * 503 (retryable, the server is saturated or shutting down), not a generic 500.
+ * "No connection available" for Fastify's error handler: a 503 (retryable: saturated or shutting
+ * down), not a 500, whose message says nothing of the pool's sizes or the driver's last error.
+ * Both stay on `cause` (the pool's error) for the application and for the log: Fastify logs a 5xx
+ * with its causes' messages.
  */
-export function withHttpStatus(error: unknown): unknown {
-  if (isPoolUnavailable(error)) {
-    Object.assign(error, { statusCode: 503 });
+export class ServiceUnavailableError extends Error {
+  readonly statusCode = 503;
+  /** The pool error's code (ERR_POOL_ACQUIRE_TIMEOUT, ERR_POOL_QUEUE_FULL, ERR_POOL_CLOSED). */
+  readonly code: string;
+  constructor(cause: PoolError) {
+    super(UNAVAILABLE_MESSAGE, { cause });
+    this.name = new.target.name;
+    this.code = cause.code;
   }
-  return error;
+}
+
+/** Turns a pool's "no connection available" into a ServiceUnavailableError; other errors pass unchanged. */
+export function withHttpStatus(error: unknown): unknown {
+  return isPoolUnavailable(error) ? new ServiceUnavailableError(error) : error;
 }

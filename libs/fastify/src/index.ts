@@ -1,6 +1,6 @@
 import { poolPlugin } from './pool.plugin.js';
 
 export { poolPlugin, type PoolPluginOptions } from './pool.plugin.js';
-export { PoolPluginError } from './errors.js';
+export { PoolPluginError, ServiceUnavailableError, UNAVAILABLE_MESSAGE } from './errors.js';
 export type { TransactionOption } from './types.js';
 export default poolPlugin;

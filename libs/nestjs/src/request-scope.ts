@@ -1,4 +1,4 @@
-import { ServiceUnavailableException } from '@nestjs/common';
+import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import { isPoolUnavailable, responseScope, type ConnectionScope, type EndingResponse, type EndingSocket, type PoolConnection } from '@mariapool/core';
 import type { PoolRegistry } from './pool.registry.js';
 
@@ -45,9 +45,22 @@ export function requestConnection(name: string, req: unknown, res?: unknown): Pr
   }
 }
 
-/** Pool errors meaning "no connection to be had" reach Nest's exception layer as a 503. */
+/** What an HTTP client is told when no connection can be had: nothing about the pool or the server. */
+export const UNAVAILABLE_MESSAGE = 'The service is busy: no database connection is available. Try again later.';
+
+const logger = new Logger('PoolModule');
+
+/**
+ * Pool errors meaning "no connection to be had" reach Nest's exception layer as a 503 with a
+ * generic message. Nest does not log an HttpException, so the pool's own message (its status and
+ * the driver's last error) goes to the log here; the exception's `cause` keeps the pool error.
+ */
 const SCOPE_OPTIONS = {
-  mapError: (error: unknown): unknown => (isPoolUnavailable(error) ? new ServiceUnavailableException(error.message, { cause: error }) : error),
+  mapError: (error: unknown): unknown => {
+    if (!isPoolUnavailable(error)) return error;
+    logger.warn(error.message);
+    return new ServiceUnavailableException(UNAVAILABLE_MESSAGE, { cause: error });
+  },
 };
 
 function scopeOf(r: RawRequest, res: unknown): ConnectionScope {

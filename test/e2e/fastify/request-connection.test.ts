@@ -4,8 +4,9 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { poolPlugin } from '@mariapool/fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Writable } from 'node:stream';
+import { poolPlugin, UNAVAILABLE_MESSAGE } from '@mariapool/fastify';
 import { adminSql, closeAdmin, MARIADB_URL, sleep } from '../../support/db.js';
 
 const TABLE = 'mariapool_fastify_tx';
@@ -16,8 +17,8 @@ after(async () => {
   await closeAdmin();
 });
 
-async function appWith(poolOptions: Record<string, unknown> = {}): Promise<FastifyInstance> {
-  const app = Fastify({ handlerTimeout: 0 });
+async function appWith(poolOptions: Record<string, unknown> = {}, fastifyOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ handlerTimeout: 0, ...fastifyOptions });
   await app.register(poolPlugin, { uri: MARIADB_URL, minSize: 2, maxSize: 4, acquireTimeoutMs: 2000, ...poolOptions });
   app.get('/same', async (req) => {
     const a = await req.getConnection();
@@ -244,14 +245,19 @@ describe('the request connection', () => {
     await app.close();
   });
 
-  it('saturation answers 503 within the acquire timeout, never a hung socket', async () => {
-    const app = await appWith({ minSize: 2, maxSize: 2, acquireTimeoutMs: 200 });
+  it('saturation answers 503 within the acquire timeout, never a hung socket; the body is generic, the log has the pool status', async () => {
+    const logged: string[] = [];
+    const stream = new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) });
+    const app = await appWith({ minSize: 2, maxSize: 2, acquireTimeoutMs: 200 }, { logger: { level: 'error', stream } });
     const started = performance.now();
     const results = await Promise.all(Array.from({ length: 6 }, () => app.inject('/slow')));
     const codes = results.map((r) => r.statusCode).sort();
     assert.deepEqual(codes, [200, 200, 503, 503, 503, 503]);
     const busy = results.find((r) => r.statusCode === 503);
-    assert.match(busy?.json().message, /no connection available after \d+ ms/);
+    assert.equal(busy?.json().message, UNAVAILABLE_MESSAGE);
+    assert.equal(busy?.json().code, 'ERR_POOL_ACQUIRE_TIMEOUT');
+    assert.doesNotMatch(busy?.body ?? '', /size \d|available \d|borrowed|waiting|Too many/i, 'the body tells HTTP clients about the pool');
+    assert.ok(logged.some((l) => /no connection available after \d+ ms \(size 2\/2/.test(l)), `the log lacks the pool status: ${logged.join('')}`);
     assert.ok(performance.now() - started < 1500);
     await settled(app);
     assert.equal(app.pool.status().borrowed, 0);

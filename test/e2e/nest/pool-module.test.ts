@@ -12,7 +12,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import { Pool, PoolConnection, PoolOpenError } from '@mariapool/core';
-import { getConnectionToken, getPoolToken, PoolModule } from '@mariapool/nestjs';
+import { getConnectionToken, getPoolToken, PoolModule, UNAVAILABLE_MESSAGE } from '@mariapool/nestjs';
 import { adminSql, closeAdmin, sessionsGone, sleep } from '../../support/db.js';
 import { PROBE_TABLE, ProbeController } from './fixtures/probe.controller.js';
 import { ForRootModule, TwoPoolsModule, UseClassModule, UseExistingModule, UseFactoryModule } from './fixtures/registration.modules.js';
@@ -196,12 +196,21 @@ describe('saturation and request scope', () => {
   it('beyond capacity, requests get a clear 503 within the acquire timeout', async () => {
     @Module({ imports: [PoolModule.forRoot({ uri: process.env['MARIADB_URL'] ?? 'mariadb://root@127.0.0.1:3306/test', minSize: 2, maxSize: 2, acquireTimeoutMs: 200 })], controllers: [ProbeController] })
     class TinyModule {}
-    const app = await start(TinyModule);
+    const logged: string[] = [];
+    const app = await NestFactory.create(TinyModule, new FastifyAdapter(), {
+      logger: { log: () => {}, error: () => {}, warn: (message: unknown) => void logged.push(String(message)) },
+      abortOnError: false,
+    });
+    await app.init();
+    await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
     const server = app.getHttpServer();
     const started = performance.now();
     const results = await Promise.all(Array.from({ length: 6 }, () => request(server).get('/probe/slow')));
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 503, 503, 503, 503]);
-    assert.match(results.find((r) => r.status === 503)?.body.message, /no connection available after \d+ ms/);
+    const busy = results.find((r) => r.status === 503);
+    assert.equal(busy?.body.message, UNAVAILABLE_MESSAGE);
+    assert.doesNotMatch(busy?.text ?? '', /size \d|available \d|borrowed|waiting|Too many/i, 'the body tells HTTP clients about the pool');
+    assert.ok(logged.some((l) => /no connection available after \d+ ms \(size 2\/2/.test(l)), `the log lacks the pool status: ${logged.join('\n')}`);
     assert.ok(performance.now() - started < 1500);
     await app.close();
   });
