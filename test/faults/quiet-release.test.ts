@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Body, Controller, Module, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Get, Module, Post, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -131,6 +131,8 @@ interface Gate {
   /** Resolved by the test once the network is cut, so the route's COMMIT goes into the black hole. */
   open: () => void;
   wait: Promise<void>;
+  /** The thread id of the connection the /sleep route holds. */
+  thread?: number | null;
   /** Resolved by the route once its INSERT is done. */
   inserted: () => void;
   insertedWait: Promise<void>;
@@ -155,6 +157,12 @@ async function fastifyApp(): Promise<{ port: number; pool: Pool; close(): Promis
     await gate.wait;
     return { ok: true };
   });
+  app.get('/sleep', async (req) => {
+    const conn = await req.getConnection();
+    gate.thread = conn.threadId;
+    return conn.query('SELECT SLEEP(5) AS slept');
+  });
+  app.get('/thread', async (req) => ({ thread: (await req.getConnection()).threadId }));
   app.post('/plain', async (req, reply) => {
     const conn = await req.getConnection();
     await conn.query('INSERT INTO quiet VALUES (?)', [(req.body as { id: number }).id]);
@@ -175,6 +183,17 @@ class QuietController {
     return { ok: true };
   }
 
+  @Get('sleep')
+  async sleep(@Conn() conn: PoolConnection) {
+    gate.thread = conn.threadId;
+    return conn.query('SELECT SLEEP(5) AS slept');
+  }
+
+  @Get('thread')
+  thread(@Conn() conn: PoolConnection) {
+    return { thread: conn.threadId };
+  }
+
   @Post('plain')
   async plain(@Conn() conn: PoolConnection, @Body() body: { id: number }) {
     await conn.query('INSERT INTO quiet VALUES (?)', [body.id]);
@@ -192,7 +211,7 @@ async function nestApp(): Promise<{ port: number; pool: Pool; close(): Promise<v
 }
 
 for (const [framework, start] of [['Fastify', fastifyApp], ['Nest', nestApp]] as const) {
-  describe(`${framework}: a client that hangs up mid-transaction never costs another request its write`, () => {
+  describe(`${framework}: client aborts and lost connections`, () => {
     let app: Awaited<ReturnType<typeof start>>;
     before(async () => {
       app = await start();
@@ -226,6 +245,28 @@ for (const [framework, start] of [['Fastify', fastifyApp], ['Nest', nestApp]] as
       assert.equal(await stored(committed), true, 'the COMMIT that was on the wire did not land');
       await waitIdle(app.pool);
     });
+
+    for (const [fault, cut] of [
+      ['KILL CONNECTION', (thread: number) => db.sql(`KILL CONNECTION ${thread}`).then(() => undefined)],
+      ['a network reset (RST)', () => proxy.reset()],
+    ] as const) {
+      it(`a connection lost mid-request (${fault}): a 500 for that request, and the connection is never lent again`, async () => {
+        gate = newGate();
+        const lostBefore = app.pool.stats().lost;
+        const slow = startRequest(app.port, 'GET', '/sleep');
+        for (let i = 0; i < 500 && gate.thread === undefined; i++) await sleep(5);
+        const thread = gate.thread as number;
+        await sleep(50); // the SLEEP is running
+        await cut(thread);
+        const res = await slow.response;
+        assert.equal(res.status, 500, `the request whose connection died answered ${res.status} ${res.body}`);
+        const next = await startRequest(app.port, 'GET', '/thread').response;
+        assert.equal(next.status, 200);
+        assert.notEqual(JSON.parse(next.body).thread, thread, 'the dead connection was lent again');
+        assert.equal(app.pool.stats().lost, lostBefore + 1);
+        await waitIdle(app.pool);
+      });
+    }
   });
 }
 

@@ -28,7 +28,7 @@ export interface FaultProxy {
   delay(ms: number): void;
   /** RST every open connection now (new ones pass). */
   reset(): void;
-  /** Stop listening: new connections get ECONNREFUSED; open ones stay. */
+  /** Stop listening: new connections get ECONNREFUSED; open ones stay. Resolves once new connections are refused. */
   refuse(): Promise<void>;
   stats(): FaultProxyStats;
   close(): Promise<void>;
@@ -119,7 +119,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }
     },
     async refuse() {
-      if (listener.listening) await new Promise((resolve) => listener.close(resolve));
+      // close() stops listening at once; its callback waits for every open socket to end, which
+      // is not what "refuse new connections" means (open ones stay, as the doc says).
+      if (listener.listening) listener.close();
     },
     stats: () => ({ mode, open: pairs.size, ...counters }),
     async close() {
