@@ -1,7 +1,7 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPool } from '@mariapool/core';
+import { ConnectionScope, createPool } from '@mariapool/core';
 import { startFaultProxy, startMariaDb, type FaultProxy, type MariaDbServer } from '@mariapool/testing';
 import { sleep } from '../support/db.js';
 import { prng } from '../support/prng.js';
@@ -27,13 +27,13 @@ after(async () => {
 });
 
 describe('F26: randomized soak with faults', () => {
-  it(`transactions under random network and server faults for ${DURATION_MS} ms (seed ${SEED}): every acknowledged commit kept, no rolled-back write, nothing lent twice, nothing left`, async (t) => {
+  it(`transactions, autocommit writes and client aborts under random network and server faults for ${DURATION_MS} ms (seed ${SEED}): every acknowledged write kept, no rolled-back write, nothing lent twice, nothing left`, async (t) => {
     const random = prng(SEED);
     const pool = await createPool(`mariadb://app:soak-pw@127.0.0.1:${proxy.port}/test`, {
       minSize: 2,
       maxSize: 6,
       acquireTimeoutMs: 1000,
-      socketTimeout: 1500, // bounds a statement caught in a black hole (REFERENCE finding 4)
+      queryTimeoutMs: 500, // a statement caught in a black hole fails after 1.5 s
       pingThresholdMs: 50,
       validationIntervalMs: 500,
     });
@@ -44,6 +44,7 @@ describe('F26: randomized soak with faults', () => {
     let lentTwice = 0;
     let maxSeenSize = 0;
     let nextId = 1;
+    let aborts = 0;
     let running = true;
     const faults: string[] = [];
 
@@ -70,6 +71,52 @@ describe('F26: randomized soak with faults', () => {
           await sleep(5);
         }
         maxSeenSize = Math.max(maxSeenSize, pool.status().size);
+      }
+    };
+
+    // Autocommit writers: pool.query() INSERTs, acknowledged when the promise resolves.
+    const autocommitter = async (): Promise<void> => {
+      while (running) {
+        const id = nextId++;
+        try {
+          await pool.query('INSERT INTO soak VALUES (?)', [id]);
+          acked.add(id);
+        } catch {
+          inDoubt.add(id);
+          await sleep(5);
+        }
+      }
+    };
+
+    // Requests whose client hangs up mid-transaction: the scope (what both frameworks give a
+    // request) finishes during BEGIN, during the INSERT, before COMMIT or during COMMIT.
+    const aborter = async (): Promise<void> => {
+      while (running) {
+        const id = nextId++;
+        const scope = new ConnectionScope();
+        const abortAt = Math.floor(random() * 4);
+        let committing = false;
+        try {
+          const conn = await scope.get('soak', pool);
+          const begin = conn.beginTransaction();
+          if (abortAt === 0) void scope.finish();
+          await begin;
+          const insert = conn.query('INSERT INTO soak VALUES (?)', [id]);
+          if (abortAt === 1) void scope.finish();
+          await insert;
+          if (abortAt === 2) void scope.finish();
+          committing = !conn.released; // a released lease sends no COMMIT
+          const commit = conn.commit();
+          if (abortAt === 3) void scope.finish();
+          await commit;
+          acked.add(id);
+        } catch {
+          // Before COMMIT was sent, the write must be rolled back; after, the client cannot know.
+          (committing ? inDoubt : rolledBack).add(id);
+        } finally {
+          await scope.finish();
+        }
+        aborts++;
       }
     };
 
@@ -109,7 +156,7 @@ describe('F26: randomized soak with faults', () => {
       }
     };
 
-    const workers = Array.from({ length: 8 }, worker);
+    const workers = [...Array.from({ length: 6 }, worker), autocommitter(), autocommitter(), aborter(), aborter()];
     const chaos = injector();
     await sleep(DURATION_MS);
     running = false;
@@ -128,8 +175,9 @@ describe('F26: randomized soak with faults', () => {
       if (sessions !== 0) await sleep(20);
     }
 
-    const summary = `${acked.size} committed, ${rolledBack.size} rolled back, ${inDoubt.size} failed by faults; faults: ${faults.length} (${[...new Set(faults)].join(', ')}); stats ${JSON.stringify(pool.stats())}`;
+    const summary = `${acked.size} committed (transactions and autocommit writes), ${aborts} client aborts, ${rolledBack.size} rolled back, ${inDoubt.size} failed by faults; faults: ${faults.length} (${[...new Set(faults)].join(', ')}); stats ${JSON.stringify(pool.stats())}`;
     assert.ok(acked.size > 100, `too little work to mean anything: ${summary}`);
+    assert.ok(aborts > 20, `too few client aborts: ${summary}`);
     assert.ok(faults.length >= 3, `too few faults injected: ${summary}`);
     assert.deepEqual(lostCommits, [], `acknowledged commits missing: ${summary}`);
     assert.deepEqual(leakedRollbacks, [], `rolled-back writes present: ${summary}`);
