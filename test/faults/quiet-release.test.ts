@@ -7,7 +7,7 @@ import { Body, Controller, Get, Module, Post, type INestApplication } from '@nes
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ConnectionScope, createPool, type Pool, type PoolConnection } from '@mariapool/core';
+import { ConnectionPool, ConnectionScope, createPool, type Pool, type PoolConnection } from '@mariapool/core';
 import { poolPlugin } from '@mariapool/fastify';
 import { Conn, PoolModule, Transactional } from '@mariapool/nestjs';
 import { startFaultProxy, startMariaDb, type FaultProxy, type MariaDbServer } from '@mariapool/testing';
@@ -110,6 +110,25 @@ describe('core: the next borrower never inherits a statement of an ended lease',
     await healThen(pool.query('INSERT INTO quiet VALUES (?)', [id]));
     assert.equal(await stored(id), true, 'an acknowledged write was left uncommitted and rolled back');
     assert.equal(pool.stats().badReturns, badBefore + 1, 'the switched autocommit was not reported');
+  });
+
+  it('the legacy API: a LegacyConnection closed with START TRANSACTION in flight; the next getConnection()\'s INSERT persists', async () => {
+    const legacy = new ConnectionPool({ poolName: 'quiet-legacy', poolSize: 1, poolResetConnection: false, host: '127.0.0.1', port: proxy.port, user: 'root', database: 'test' });
+    await legacy.addConnection();
+    try {
+      const a = await legacy.getConnection();
+      await inFlight(() => void a.query('START TRANSACTION').catch(() => undefined));
+      void a.close();
+      await sleep(50);
+      await proxy.pass();
+      const b = await retryExhausted(() => legacy.getConnection());
+      const id = nextId++;
+      await b.query('INSERT INTO quiet VALUES (?)', [id]);
+      await b.close();
+      assert.equal(await stored(id), true, 'an acknowledged autocommit write was rolled back');
+    } finally {
+      await legacy.close();
+    }
   });
 
   it('with resetConnection, a late SET @v is reset away instead of landing after the reset', async () => {
@@ -268,6 +287,18 @@ for (const [framework, start] of [['Fastify', fastifyApp], ['Nest', nestApp]] as
       });
     }
   });
+}
+
+/** The legacy getConnection() never waits: retry while the one connection is still being taken back. */
+async function retryExhausted<T>(get: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await get();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_POOL_EXHAUSTED' || i > 200) throw error;
+      await sleep(10);
+    }
+  }
 }
 
 async function waitIdle(pool: Pool): Promise<void> {

@@ -16,6 +16,11 @@
  *   only handed to a waiter whose grant() succeeded, otherwise it goes back to idle.
  * - Waiters are served strictly in arrival order: while anyone waits, an idle connection goes to
  *   the head of the queue, never to a newcomer.
+ * - A connection is idle or lent only while quiet: no statement sent by a lease is in flight
+ *   (PooledConnection.inFlight = 0). A lease ends at once for its holder, but a connection released
+ *   with statements in flight stays borrowed until they settle (bounded, else destroyed), and its
+ *   release cleanup reads the server's state only then. So nothing a lease sent (BEGIN, SET, USE,
+ *   GET_LOCK, a write) can complete inside the next lease's session.
  *
  * One reconciliation step, `#dispatch()`, runs after every transition (acquire, release, connect
  * done or failed, connection lost, housekeeping, resize, drain). It pairs idle connections with
@@ -23,7 +28,7 @@
  *
  * Time comes from an injected monotonic Clock; every timer is unref'd. Around this class: the
  * ConnectionOpener (connects, backoff), Housekeeping (idle eviction, health checks), LeakWatch,
- * and the Multiplexer for pipelined pool.query().
+ * the StatementWatch (statement deadlines) and the Multiplexer for pipelined pool.query().
  */
 import { AcquireQueue, type AcquireOptions } from './acquire-queue.js';
 import { systemClock, type Clock } from './clock.js';
