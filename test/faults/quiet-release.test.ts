@@ -7,7 +7,9 @@ import { Body, Controller, Get, Module, Post, type INestApplication } from '@nes
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ConnectionPool, ConnectionScope, createPool, type Pool, type PoolConnection } from '@mariapool/core';
+import { createPool, type Pool, type PoolConnection } from '@mariapool/core';
+import { ConnectionScope } from '@mariapool/core/http';
+import { ConnectionPool } from '@mariapool/core/legacy';
 import { poolPlugin } from '@mariapool/fastify';
 import { Conn, PoolModule, Transactional } from '@mariapool/nestjs';
 import { startFaultProxy, startMariaDb, type FaultProxy, type MariaDbServer } from '@mariapool/testing';

@@ -1,7 +1,8 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ConnectionScope, createPool } from '@mariapool/core';
+import { createPool } from '@mariapool/core';
+import { ConnectionScope } from '@mariapool/core/http';
 import { startFaultProxy, startMariaDb, type FaultProxy, type MariaDbServer } from '@mariapool/testing';
 import { sleep } from '../support/db.js';
 import { prng } from '../support/prng.js';

@@ -1,7 +1,8 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ConnectionPool, getPool, InvalidPoolOptionError, PoolExhaustedError } from '@mariapool/core';
+import { InvalidPoolOptionError, PoolExhaustedError } from '@mariapool/core';
+import { ConnectionPool, getPool } from '@mariapool/core/legacy';
 import { closeAdmin, MARIADB_URL } from '../support/db.js';
 
 after(closeAdmin);

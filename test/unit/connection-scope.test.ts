@@ -1,7 +1,8 @@
 import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConnectionReleasedError, ConnectionScope, Pool, ScopeFinishedError } from '@mariapool/core';
+import { ConnectionReleasedError, Pool, ScopeFinishedError } from '@mariapool/core';
+import { ConnectionScope } from '@mariapool/core/http';
 import { FakeConnector } from '../support/fake-connector.js';
 import { ManualClock } from '../support/manual-clock.js';
 

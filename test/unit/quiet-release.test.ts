@@ -107,7 +107,7 @@ describe('a lease ends only when its session is quiet', () => {
 
   it('a ConnectionScope finished mid-statement (an HTTP request that ended) releases only once the statement settled', async () => {
     const { pool, connector, clock } = setup();
-    const { ConnectionScope } = await import('@mariapool/core');
+    const { ConnectionScope } = await import('@mariapool/core/http');
     await pool.open();
     connector.holdStatements = true;
     const scope = new ConnectionScope();

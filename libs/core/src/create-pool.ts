@@ -1,5 +1,5 @@
 import { Pool, type PoolDependencies } from './pool.js';
-import type { PoolOptions } from './pool-options.js';
+import type { PoolOptions } from './options/pool-options.js';
 
 /**
  * Creates a pool and opens it: resolves once `minSize` connections are open. Rejects with

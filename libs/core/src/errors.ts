@@ -1,4 +1,4 @@
-import type { PoolStatus } from './pool-status.js';
+import type { PoolStatus } from './observability/pool-status.js';
 
 /** Every error code the pool itself raises. Driver errors pass through unchanged (as `cause`). */
 export type PoolErrorCode =

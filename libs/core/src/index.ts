@@ -1,11 +1,13 @@
-import './dispose-symbol.js';
+/**
+ * @mariapool/core: the pool. Other entry points: `@mariapool/core/http` (a request's connections,
+ * for framework integrations) and `@mariapool/core/legacy` (the Connector/Python 1.x-style API).
+ */
+import './lease/dispose-symbol.js';
 
 export { Pool, type PoolDependencies } from './pool.js';
-export type { AcquireOptions } from './acquire-queue.js';
+export type { AcquireOptions } from './queue/acquire-queue.js';
 export { createPool } from './create-pool.js';
-export { PoolConnection } from './pool-connection.js';
-export { ConnectionScope, type ConnectionScopeOptions } from './connection-scope.js';
-export { finishWithResponse, responseScope, whenResponseEnds, type EndingResponse, type EndingSocket } from './response-end.js';
+export { PoolConnection } from './lease/pool-connection.js';
 export {
   DEFAULT_POOL_OPTIONS,
   MAX_POOL_SIZE,
@@ -15,15 +17,15 @@ export {
   type PoolSettings,
   type ResolvedConnectionOptions,
   type ResolvedPoolOptions,
-} from './pool-options.js';
-export { parseConnectionUri, type HostAddress, type ParsedUri } from './connection-uri.js';
-export type { PoolStats, PoolStatus } from './pool-status.js';
-export type { PoolLogger } from './pool-logger.js';
-export type { Clock, TimerHandle } from './clock.js';
-export { systemClock } from './clock.js';
-export type { Connector, ConnectionLostListener, DriverConnection, QueryValues, Statement } from './connector.js';
-export { createMariaDbConnector } from './mariadb-connector.js';
-export { Secret, type PasswordSource } from './secret.js';
+} from './options/pool-options.js';
+export { parseConnectionUri, type HostAddress, type ParsedUri } from './options/connection-uri.js';
+export type { PoolStats, PoolStatus } from './observability/pool-status.js';
+export type { PoolLogger } from './observability/pool-logger.js';
+export type { Clock, TimerHandle } from './time/clock.js';
+export { systemClock } from './time/clock.js';
+export type { Connector, ConnectionLostListener, DriverConnection, QueryValues, Statement } from './driver/connector.js';
+export { createMariaDbConnector } from './driver/mariadb-connector.js';
+export { Secret, type PasswordSource } from './options/secret.js';
 export {
   AcquireAbortedError,
   AcquireTimeoutError,
@@ -35,7 +37,7 @@ export {
   PoolOpenError,
   PoolQueueFullError,
   ScopeFinishedError,
+  StatementTimeoutError,
   isPoolUnavailable,
   type PoolErrorCode,
 } from './errors.js';
-export { ConnectionPool, LegacyConnection, getPool, type ConnectionPoolOptions } from './legacy-connection-pool.js';

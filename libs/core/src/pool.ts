@@ -30,27 +30,27 @@
  * ConnectionOpener (connects, backoff), Housekeeping (idle eviction, health checks), LeakWatch,
  * the StatementWatch (statement deadlines) and the Multiplexer for pipelined pool.query().
  */
-import { AcquireQueue, type AcquireOptions } from './acquire-queue.js';
-import { systemClock, type Clock } from './clock.js';
-import type { Connector, DriverConnection, QueryValues, Statement } from './connector.js';
-import { isFatalConnectError } from './connect-failure.js';
-import { ConnectionOpener } from './connection-opener.js';
-import { ConnectionSet, MAX_CHECK_MS, MIN_PING_MS, retireReason } from './connection-set.js';
-import { withDeadline } from './deadline.js';
+import { AcquireQueue, type AcquireOptions } from './queue/acquire-queue.js';
+import { systemClock, type Clock } from './time/clock.js';
+import type { Connector, DriverConnection, QueryValues, Statement } from './driver/connector.js';
+import { isFatalConnectError } from './connections/connect-failure.js';
+import { ConnectionOpener } from './connections/connection-opener.js';
+import { ConnectionSet, MAX_CHECK_MS, MIN_PING_MS, retireReason } from './connections/connection-set.js';
+import { withDeadline } from './time/deadline.js';
 import { InvalidPoolOptionError, PoolClosedError, PoolOpenError } from './errors.js';
-import { Housekeeping } from './housekeeping.js';
-import { LeakWatch } from './leak-watch.js';
-import { expiryFor, needsPing } from './maintenance.js';
-import { createMariaDbConnector } from './mariadb-connector.js';
-import { Multiplexer } from './multiplexer.js';
-import { restoreTransactionState, type DirtySession } from './open-transaction.js';
-import { PoolConnection, type LeaseOwner } from './pool-connection.js';
-import type { PoolLogger } from './pool-logger.js';
-import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
-import { emptyStats, type PoolStats, type PoolStatus } from './pool-status.js';
-import { PooledConnection } from './pooled-connection.js';
-import { STATEMENT_GRACE_MS, StatementWatch } from './statement-watch.js';
-import type { Queued, Resolve, Waiter } from './waiter.js';
+import { Housekeeping } from './housekeeping/housekeeping.js';
+import { LeakWatch } from './observability/leak-watch.js';
+import { expiryFor, needsPing } from './housekeeping/maintenance.js';
+import { createMariaDbConnector } from './driver/mariadb-connector.js';
+import { Multiplexer } from './lease/multiplexer.js';
+import { restoreTransactionState, type DirtySession } from './connections/session-cleanup.js';
+import { PoolConnection, type LeaseOwner } from './lease/pool-connection.js';
+import type { PoolLogger } from './observability/pool-logger.js';
+import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options/pool-options.js';
+import { emptyStats, type PoolStats, type PoolStatus } from './observability/pool-status.js';
+import { PooledConnection } from './connections/pooled-connection.js';
+import { STATEMENT_GRACE_MS, StatementWatch } from './connections/statement-watch.js';
+import type { Queued, Resolve, Waiter } from './queue/waiter.js';
 import { inspect } from 'node:util';
 
 /** Seams for tests and custom transports; users normally pass nothing. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectionScope, finishWithResponse, type ConnectionScopeOptions } from '@mariapool/core';
+import { ConnectionScope, finishWithResponse, type ConnectionScopeOptions } from '@mariapool/core/http';
 
 /** A request's connections, one per pool name, and its route transaction. */
 export class RequestConnections extends ConnectionScope {

@@ -1,5 +1,6 @@
 import { Logger, ServiceUnavailableException } from '@nestjs/common';
-import { isPoolUnavailable, responseScope, type ConnectionScope, type EndingResponse, type EndingSocket, type PoolConnection } from '@mariapool/core';
+import { isPoolUnavailable, type PoolConnection } from '@mariapool/core';
+import { responseScope, type ConnectionScope, type EndingResponse, type EndingSocket } from '@mariapool/core/http';
 import type { PoolRegistry } from './pool.registry.js';
 
 const kScope = Symbol.for('mariapool.scope');

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 
 /**
  * The resolve function of a queued acquire's promise. A plain queued acquire (the pool's default

@@ -1,6 +1,6 @@
-import type { DriverConnection, QueryValues, Statement } from './connector.js';
-import { ConnectionReleasedError } from './errors.js';
-import type { PooledConnection } from './pooled-connection.js';
+import type { DriverConnection, QueryValues, Statement } from '../driver/connector.js';
+import { ConnectionReleasedError } from '../errors.js';
+import type { PooledConnection } from '../connections/pooled-connection.js';
 import './dispose-symbol.js';
 
 /** What a lease needs from its pool. Kept as an interface so the pool's internals stay private. */

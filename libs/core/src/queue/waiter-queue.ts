@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import type { Queued, Waiter } from './waiter.js';
 
 /** False for an emptied slot, or a Waiter that settled on its own (already uncounted). */

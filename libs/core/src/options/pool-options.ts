@@ -1,7 +1,7 @@
 import { parseConnectionUri, type HostAddress } from './connection-uri.js';
-import { DRIVER_OPTION_KINDS, DRIVER_POOL_OPTION_HINTS } from './driver-option-names.js';
-import { InvalidPoolOptionError } from './errors.js';
-import type { PoolLogger } from './pool-logger.js';
+import { DRIVER_OPTION_KINDS, DRIVER_POOL_OPTION_HINTS } from './driver-options.js';
+import { InvalidPoolOptionError } from '../errors.js';
+import type { PoolLogger } from '../observability/pool-logger.js';
 import { Secret, type PasswordSource } from './secret.js';
 
 /** Options the pool owns. Every time is in milliseconds and says so in its name. */

@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from './clock.js';
-import { MAX_CHECK_MS, MIN_PING_MS, retireReason, type ConnectionSet } from './connection-set.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
+import { MAX_CHECK_MS, MIN_PING_MS, retireReason, type ConnectionSet } from '../connections/connection-set.js';
 import { housekeepingPeriod, selectIdleToCheck, selectIdleToClose, type MaintenancePolicy } from './maintenance.js';
-import type { PooledConnection } from './pooled-connection.js';
+import type { PooledConnection } from '../connections/pooled-connection.js';
 
 /** What housekeeping needs of its pool, read at each run (minSize and the generation change). */
 export interface HousekeepingPool {

@@ -1,6 +1,6 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { PoolLogger } from './pool-logger.js';
-import type { PooledConnection } from './pooled-connection.js';
+import type { PooledConnection } from '../connections/pooled-connection.js';
 
 /**
  * Leak detection: a connection borrowed for longer than the threshold is reported once, with the

@@ -1,9 +1,9 @@
-import type { Clock } from './clock.js';
-import type { DriverConnection } from './connector.js';
-import { withDeadline } from './deadline.js';
-import type { LeakWatch } from './leak-watch.js';
-import type { PoolLogger } from './pool-logger.js';
-import type { MutableStats } from './pool-status.js';
+import type { Clock } from '../time/clock.js';
+import type { DriverConnection } from '../driver/connector.js';
+import { withDeadline } from '../time/deadline.js';
+import type { LeakWatch } from '../observability/leak-watch.js';
+import type { PoolLogger } from '../observability/pool-logger.js';
+import type { MutableStats } from '../observability/pool-status.js';
 import type { PooledConnection } from './pooled-connection.js';
 import { SettleWatchers } from './settle-watchers.js';
 

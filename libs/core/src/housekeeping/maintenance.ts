@@ -1,4 +1,4 @@
-import type { PooledConnection } from './pooled-connection.js';
+import type { PooledConnection } from '../connections/pooled-connection.js';
 
 /** The settings housekeeping decisions depend on (a subset of the resolved options). */
 export interface MaintenancePolicy {

@@ -1,6 +1,6 @@
-import type { TimerHandle } from './clock.js';
-import type { DriverConnection } from './connector.js';
-import { StatementTimeoutError } from './errors.js';
+import type { TimerHandle } from '../time/clock.js';
+import type { DriverConnection } from '../driver/connector.js';
+import { StatementTimeoutError } from '../errors.js';
 
 /**
  * - `idle`: in the idle stack, ready to lend.

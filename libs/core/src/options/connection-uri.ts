@@ -1,4 +1,4 @@
-import { InvalidPoolOptionError } from './errors.js';
+import { InvalidPoolOptionError } from '../errors.js';
 
 /** One server address; several make a failover / round-robin list. */
 export interface HostAddress {

@@ -6,8 +6,8 @@
 import * as mariadb from 'mariadb';
 import net from 'node:net';
 import type { ConnectionLostListener, Connector, DriverConnection, QueryValues, Statement } from './connector.js';
-import type { HostAddress } from './connection-uri.js';
-import type { ResolvedConnectionOptions } from './pool-options.js';
+import type { HostAddress } from '../options/connection-uri.js';
+import type { ResolvedConnectionOptions } from '../options/pool-options.js';
 
 /** Server status flags SERVER_STATUS_IN_TRANS and SERVER_STATUS_AUTOCOMMIT of the protocol's OK packet. */
 const STATUS_IN_TRANS = 1;

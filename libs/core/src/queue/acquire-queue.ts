@@ -1,7 +1,7 @@
-import type { Clock } from './clock.js';
-import { AcquireAbortedError, AcquireTimeoutError, PoolQueueFullError } from './errors.js';
-import type { PoolConnection } from './pool-connection.js';
-import type { MutableStats, PoolStatus } from './pool-status.js';
+import type { Clock } from '../time/clock.js';
+import { AcquireAbortedError, AcquireTimeoutError, PoolQueueFullError } from '../errors.js';
+import type { PoolConnection } from '../lease/pool-connection.js';
+import type { MutableStats, PoolStatus } from '../observability/pool-status.js';
 import { failTo, grantTo, Waiter, type Queued, type Resolve } from './waiter.js';
 import { WaiterQueue } from './waiter-queue.js';
 

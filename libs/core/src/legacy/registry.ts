@@ -1,4 +1,4 @@
-import type { ConnectionPool } from './legacy-connection-pool.js';
+import type { ConnectionPool } from './connection-pool.js';
 
 /** Named legacy pools, for mysql-connector's `connect(pool_name=...)` style lookups. */
 const registry = new Map<string, ConnectionPool>();

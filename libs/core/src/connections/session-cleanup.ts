@@ -1,4 +1,4 @@
-import type { DriverConnection } from './connector.js';
+import type { DriverConnection } from '../driver/connector.js';
 
 /** What a borrower left behind that the next one must not inherit. */
 export type DirtySession = 'an open transaction' | 'autocommit switched';

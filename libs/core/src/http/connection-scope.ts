@@ -1,7 +1,7 @@
-import { ScopeFinishedError } from './errors.js';
-import { queueAcquire, withdrawAcquire, type Pool } from './pool.js';
-import { PoolConnection } from './pool-connection.js';
-import { rejectThrough, type Resolve, type Waiter } from './waiter.js';
+import { ScopeFinishedError } from '../errors.js';
+import { queueAcquire, withdrawAcquire, type Pool } from '../pool.js';
+import { PoolConnection } from '../lease/pool-connection.js';
+import { rejectThrough, type Resolve, type Waiter } from '../queue/waiter.js';
 
 export interface ConnectionScopeOptions {
   /** Turns an acquire failure into what the framework expects (e.g. an HTTP 503) before callers see it. */

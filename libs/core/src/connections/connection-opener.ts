@@ -1,9 +1,9 @@
 import { Backoff } from './backoff.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import { isRefused } from './connect-failure.js';
-import type { Connector, DriverConnection } from './connector.js';
-import type { PoolLogger } from './pool-logger.js';
-import type { MutableStats } from './pool-status.js';
+import type { Connector, DriverConnection } from '../driver/connector.js';
+import type { PoolLogger } from '../observability/pool-logger.js';
+import type { MutableStats } from '../observability/pool-status.js';
 import type { PooledConnection } from './pooled-connection.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from './clock.js';
-import type { PoolLogger } from './pool-logger.js';
-import type { MutableStats } from './pool-status.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
+import type { PoolLogger } from '../observability/pool-logger.js';
+import type { MutableStats } from '../observability/pool-status.js';
 import type { PooledConnection } from './pooled-connection.js';
 
 /**
