@@ -50,7 +50,7 @@ import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, typ
 import { emptyStats, type PoolStats, type PoolStatus } from './observability/pool-status.js';
 import { PooledConnection } from './connections/pooled-connection.js';
 import { STATEMENT_GRACE_MS, StatementWatch } from './connections/statement-watch.js';
-import type { Queued, Resolve, Waiter } from './queue/waiter.js';
+import type { Waiter } from './queue/waiter.js';
 import { inspect } from 'node:util';
 
 /** Seams for tests and custom transports; users normally pass nothing. */
@@ -61,14 +61,6 @@ export interface PoolDependencies {
 }
 
 type PoolState = 'new' | 'open' | 'closing' | 'closed';
-
-/**
- * @internal Queues an acquire (no fast path, FIFO kept) whose outcome goes to `settle`, see
- * AcquireQueue.joinWith; throws what acquire() would reject with.
- */
-export let queueAcquire: (pool: Pool, settle: Resolve<PoolConnection>) => Waiter<PoolConnection>;
-/** @internal Withdraws an acquire queueAcquire() made, if it still waits (it fails with AcquireAbortedError). */
-export let withdrawAcquire: (pool: Pool, waiter: Waiter<PoolConnection>, reason: unknown) => void;
 
 /** Connects in flight at once while growing for waiters: a short spike must not open one per waiter. */
 const MAX_GROWTH_CONNECTS = 2;
@@ -88,22 +80,11 @@ function checkAcquireOptions(options: AcquireOptions): void {
 const RESOLVED: Promise<void> = Promise.resolve();
 
 export class Pool {
-  static {
-    queueAcquire = (pool, settle) => pool.#queueFor(settle);
-    withdrawAcquire = (pool, waiter, reason) => pool.#waiters.withdraw(waiter, reason);
-  }
-
   readonly #o: ResolvedPoolOptions;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #log: PoolLogger | undefined;
   readonly #conns: ConnectionSet;
-  /**
-   * The ConnectionSet's idle stack and set of all connections, held here too: the acquire and
-   * release paths read them on every borrow, and an own field saves a load through #conns.
-   */
-  readonly #idle: PooledConnection[];
-  readonly #all: Set<PooledConnection>;
   readonly #waiters: AcquireQueue;
   readonly #stats = emptyStats();
   readonly #opener: ConnectionOpener;
@@ -159,8 +140,6 @@ export class Pool {
       onLeak: () => this.#stats.leaks++,
     });
     this.#conns = new ConnectionSet({ clock: this.#clock, stats: this.#stats, leaks: this.#leaks, log: this.#log, poolName: this.#o.name });
-    this.#idle = this.#conns.idle;
-    this.#all = this.#conns.all;
     this.#housekeeping = new Housekeeping({
       clock: this.#clock,
       conns: this.#conns,
@@ -174,7 +153,7 @@ export class Pool {
     });
     this.#statements = new StatementWatch({
       clock: this.#clock,
-      all: this.#all,
+      all: this.#conns.all,
       timeoutMs: this.#o.queryTimeoutMs,
       stats: this.#stats,
       log: this.#log,
@@ -193,11 +172,10 @@ export class Pool {
 
   /**
    * Open connections plus connects in flight: what maxSize bounds. A method, not a `get #size`:
-   * V8 11 (Node 20) reads private accessors through a runtime call, ~4 % of a queued borrow
-   * (perf, bench/bookkeeping), where a private method is inlined.
+   * V8 11 (Node 20) reads private accessors through a runtime call, where a method is inlined.
    */
   #size(): number {
-    return this.#all.size + this.#opener.opening;
+    return this.#conns.size + this.#opener.opening;
   }
 
   /** True once close() was called. */
@@ -217,11 +195,11 @@ export class Pool {
     const wanted = Math.max(1, this.#minSize);
     const timeoutMs = options.timeoutMs ?? this.#o.acquireTimeoutMs;
     const startedAt = this.#clock.now();
-    if (this.#all.size < wanted) {
+    if (this.#conns.size < wanted) {
       try {
         await this.#untilOpened(wanted, timeoutMs);
       } catch (cause) {
-        const opened = this.#all.size;
+        const opened = this.#conns.size;
         await this.close({ timeoutMs: 0 });
         throw new PoolOpenError({ poolName: this.name, elapsedMs: this.#clock.now() - startedAt, opened, wanted, cause });
       }
@@ -240,7 +218,7 @@ export class Pool {
       this.#admit();
       if (this.#waiters.size === 0 && options?.signal?.aborted !== true) {
         // An idle connection lent at once needs neither the deadline nor the signal.
-        const lease = this.#lendIdleAtOnce();
+        const lease = this.#lendIdleNow();
         if (lease !== undefined) return Promise.resolve(lease);
       }
       const queued = this.#waiters.join(options);
@@ -262,7 +240,7 @@ export class Pool {
       this.#start();
     }
     if (this.#waiters.size > 0) return undefined;
-    const lease = this.#lendIdleAtOnce();
+    const lease = this.#lendIdleNow();
     if (lease !== undefined) this.#stats.requests++;
     return lease;
   }
@@ -331,7 +309,7 @@ export class Pool {
   }
 
   status(): PoolStatus {
-    const available = this.#idle.length;
+    const available = this.#conns.available;
     return Object.freeze({
       name: this.#o.name,
       minSize: this.#minSize,
@@ -359,8 +337,7 @@ export class Pool {
     checkSizes(minSize, maxSize);
     this.#minSize = minSize;
     this.#maxSize = maxSize;
-    let excess = this.#size() - maxSize;
-    while (excess-- > 0 && this.#idle.length > 0) this.#conns.retire(this.#idle.shift() as PooledConnection, 'closed');
+    this.#conns.retireIdle(this.#size() - maxSize);
     this.#dispatch();
   }
 
@@ -370,7 +347,7 @@ export class Pool {
    */
   async drain(): Promise<void> {
     this.#generation++;
-    for (const e of this.#idle.splice(0)) this.#conns.retire(e, 'closed');
+    this.#conns.retireIdle(this.#conns.available);
     this.#dispatch();
   }
 
@@ -415,13 +392,6 @@ export class Pool {
     this.#stats.requests++;
   }
 
-  #queueFor(settle: Resolve<PoolConnection>): Waiter<PoolConnection> {
-    this.#admit();
-    const waiter = this.#waiters.joinWith(settle);
-    this.#afterQueued();
-    return waiter;
-  }
-
   #start(): void {
     if (this.#state !== 'new') return;
     this.#state = 'open';
@@ -430,19 +400,25 @@ export class Pool {
     this.#dispatch();
   }
 
-  /** Fast path: the top of the idle stack, when it needs no ping. */
-  #lendIdleAtOnce(): PoolConnection | undefined {
+  /** Nobody waits: lends the top of the idle stack now, unless it needs a ping first. */
+  #lendIdleNow(): PoolConnection | undefined {
     const now = this.#clock.now();
-    while (this.#idle.length > 0) {
-      const entry = this.#idle[this.#idle.length - 1] as PooledConnection;
-      if (entry.isRetired(now, this.#generation)) {
-        this.#idle.pop();
-        this.#conns.retire(entry, retireReason(entry));
-        continue;
-      }
-      if (needsPing(entry, now, this.#o.pingThresholdMs)) return undefined;
-      this.#idle.pop();
-      return this.#lend(entry, now);
+    const entry = this.#nextIdle(now);
+    if (entry === undefined) return undefined;
+    if (needsPing(entry, now, this.#o.pingThresholdMs)) return undefined; // dispatch pings it for the caller
+    this.#conns.popIdle();
+    return this.#lend(entry, now);
+  }
+
+  /**
+   * The idle connection to lend next, still in the stack: the most recently returned one that is
+   * not retired (lost, expired, from before a drain; those are retired on the way).
+   */
+  #nextIdle(now: number): PooledConnection | undefined {
+    for (let entry = this.#conns.peekIdle(); entry !== undefined; entry = this.#conns.peekIdle()) {
+      if (!entry.isRetired(now, this.#generation)) return entry;
+      this.#conns.popIdle();
+      this.#conns.retire(entry, retireReason(entry));
     }
     return undefined;
   }
@@ -450,66 +426,54 @@ export class Pool {
   /** Someone joined the line: reconcile only if a connection could be lent or opened for them. */
   #afterQueued(): void {
     // On a busy pool nothing is idle and nothing can be opened: skip the reconciliation (hot path).
-    if (this.#idle.length > 0 || this.#size() < this.#maxSize) this.#dispatch();
+    if (this.#conns.available > 0 || this.#size() < this.#maxSize) this.#dispatch();
   }
 
   /**
-   * The reconciliation step: hands idle connections to waiters in FIFO order (pinging those idle
-   * past pingThresholdMs first), then opens the connections that are needed: enough for minSize,
-   * and for waiters not already covered by connects in flight, a few at a time, never above
-   * maxSize, and not while backing off after a failed connect.
+   * The reconciliation step, run after every transition: hands idle connections to waiters in
+   * FIFO order (pinging those idle past pingThresholdMs first), then opens the connections that
+   * are needed: enough for minSize, and for waiters not already covered by connects in flight, a
+   * few at a time, never above maxSize, and not while backing off after a failed connect.
    */
   #dispatch(): void {
     if (this.#state !== 'open') return;
-    // Read lazily: a queueing acquire on a busy pool dispatches with nothing idle (hot path).
-    const now = this.#waiters.size > 0 && this.#idle.length > 0 ? this.#clock.now() : 0;
-    while (this.#waiters.size > 0 && this.#idle.length > 0) {
-      const entry = this.#idle.pop() as PooledConnection;
-      if (entry.isRetired(now, this.#generation)) {
-        this.#conns.retire(entry, retireReason(entry));
-        continue;
-      }
-      const queued = this.#waiters.shift() as Queued<PoolConnection>;
-      const enqueuedAt = this.#waiters.shiftedAt;
-      if (needsPing(entry, now, this.#o.pingThresholdMs)) {
-        this.#pingThenLend(entry, this.#waiters.checkOut(queued, enqueuedAt), now);
-      } else {
-        this.#grant(queued, enqueuedAt, entry, now);
+    if (this.#waiters.size > 0 && this.#conns.available > 0) {
+      const now = this.#clock.now();
+      for (let entry = this.#nextIdle(now); entry !== undefined && this.#waiters.size > 0; entry = this.#nextIdle(now)) {
+        this.#conns.popIdle();
+        const waiter = this.#waiters.shift() as Waiter<PoolConnection>;
+        if (needsPing(entry, now, this.#o.pingThresholdMs)) this.#pingThenGrant(entry, this.#waiters.checkOut(waiter), now);
+        else this.#grant(waiter, entry, now);
       }
     }
     this.#openNeeded();
   }
 
-  /** Lends `entry` to a waiter just taken off the queue (or checked out for a ping). */
-  #grant(queued: Queued<PoolConnection>, enqueuedAt: number, entry: PooledConnection, now: number): void {
-    const lease = this.#lend(entry, now);
-    if (this.#waiters.grant(queued, enqueuedAt, lease, now)) return;
+  /** Lends `entry` to a waiter just taken off the line (or checked out for a ping). */
+  #grant(waiter: Waiter<PoolConnection>, entry: PooledConnection, now: number): void {
+    if (this.#waiters.grant(waiter, this.#lend(entry, now), now)) return;
     // The waiter settled meanwhile (timeout or abort during a ping): keep the connection.
     entry.endLease();
     this.#toIdle(entry, now, false);
   }
 
   #lend(entry: PooledConnection, now: number): PoolConnection {
-    entry.state = 'borrowed';
-    entry.borrowedAt = now;
-    entry.endLease();
+    entry.borrow(now);
     const lease = new PoolConnection(this.#owner, entry);
     if (this.#leaks.enabled) this.#leaks.watch(entry);
     return lease;
   }
 
-  #pingThenLend(entry: PooledConnection, waiter: Waiter<PoolConnection>, now: number): void {
+  /** The pre-lend ping, within the waiter's deadline: alive, it is lent; dead, the waiter keeps its turn. */
+  #pingThenGrant(entry: PooledConnection, waiter: Waiter<PoolConnection>, now: number): void {
     const timeoutMs = Math.max(MIN_PING_MS, waiter.deadline - now);
-    this.#conns.ping(entry, timeoutMs).then((alive) => {
+    this.#conns.ping(entry, timeoutMs, (alive) => {
       const at = this.#clock.now();
-      if (alive && this.#state === 'open') {
-        this.#grant(waiter, waiter.enqueuedAt, entry, at);
-      } else {
-        if (alive) this.#conns.retire(entry, 'closed');
-        if (this.#state === 'open') this.#waiters.putBack(waiter);
-        this.#dispatch();
-      }
-    }, NOOP);
+      if (alive && this.#state === 'open') return this.#grant(waiter, entry, at);
+      if (alive) this.#conns.retire(entry, 'closed');
+      if (this.#state === 'open') this.#waiters.putBack(waiter);
+      this.#dispatch();
+    });
   }
 
   // ---- growing -------------------------------------------------------------------------------
@@ -611,20 +575,8 @@ export class Pool {
       this.#dispatch();
       return;
     }
-    if (returned) {
-      entry.idleSince = now;
-      entry.lastAliveAt = now;
-      // Direct hand-off to the oldest waiter: the connection was in use a moment ago, so it needs
-      // no ping and skips the idle stack altogether.
-      const queued = this.#waiters.shift();
-      if (queued !== undefined) return this.#grant(queued, this.#waiters.shiftedAt, entry, now);
-      entry.state = 'idle';
-      this.#idle.push(entry);
-    } else {
-      entry.state = 'idle';
-      this.#idle.unshift(entry);
-      if (this.#waiters.size > 0) this.#dispatch();
-    }
+    this.#conns.pushIdle(entry, now, returned);
+    if (this.#waiters.size > 0) this.#dispatch();
   }
 
   #onLost(entry: PooledConnection, error: Error): void {
@@ -659,11 +611,11 @@ export class Pool {
         reject(this.#opener.lastError ?? new Error(`no connection within ${timeoutMs} ms`));
       }, timeoutMs, true);
       void this.#conns.settled.until(() => {
-        if (this.#all.size >= wanted || this.#state !== 'open') return true;
+        if (this.#conns.size >= wanted || this.#state !== 'open') return true;
         return isFatalConnectError(this.#opener.lastError);
       }).then(() => {
         this.#clock.clearTimeout(timer);
-        if (this.#all.size >= wanted) resolve();
+        if (this.#conns.size >= wanted) resolve();
         else reject(this.#opener.lastError ?? new PoolClosedError(this.name));
       });
       this.#dispatch();

@@ -31,9 +31,9 @@ export function retireReason(entry: PooledConnection): RetireReason {
  */
 export class ConnectionSet {
   /** Idle connections, a stack: the most recently returned is lent first, so the others age out. */
-  readonly idle: PooledConnection[] = [];
+  readonly #idle: PooledConnection[] = [];
   /** Every open connection, whatever its state. */
-  readonly all = new Set<PooledConnection>();
+  readonly #all = new Set<PooledConnection>();
   /** Conditions awaited by open()/close(), re-checked whenever a connection settles. */
   readonly settled = new SettleWatchers();
   /** Connections out of the idle stack for a ping. */
@@ -54,32 +54,74 @@ export class ConnectionSet {
     this.#poolName = options.poolName;
   }
 
+  /** Open connections, whatever their state. */
+  get size(): number {
+    return this.#all.size;
+  }
+
+  /** Idle connections, ready to lend. */
+  get available(): number {
+    return this.#idle.length;
+  }
+
   /** Lent, or being cleaned up after release: neither idle nor being pinged. */
   get borrowed(): number {
-    return this.all.size - this.idle.length - this.#checking;
+    return this.#all.size - this.#idle.length - this.#checking;
+  }
+
+  /** Every open connection (for the statement watch). */
+  get all(): ReadonlySet<PooledConnection> {
+    return this.#all;
+  }
+
+  /** The idle stack, most recently returned last (for housekeeping's decisions). */
+  get idle(): readonly PooledConnection[] {
+    return this.#idle;
   }
 
   /** A new connection joins the idle stack. */
   adopt(entry: PooledConnection): void {
-    this.all.add(entry);
-    this.idle.push(entry);
+    this.#all.add(entry);
+    this.#idle.push(entry);
     this.settled.notify();
+  }
+
+  /** The most recently returned idle connection, still in the stack; undefined when none. */
+  peekIdle(): PooledConnection | undefined {
+    return this.#idle[this.#idle.length - 1];
+  }
+
+  /** Takes the most recently returned idle connection out of the stack. */
+  popIdle(): PooledConnection | undefined {
+    return this.#idle.pop();
+  }
+
+  /**
+   * Puts a connection in the idle stack: a returned one on top (lent first), one back from a
+   * check at the bottom, keeping its idle age, so checks never defeat idle eviction.
+   */
+  pushIdle(entry: PooledConnection, now: number, returned: boolean): void {
+    entry.toIdle(now, returned);
+    if (returned) this.#idle.push(entry);
+    else this.#idle.unshift(entry);
   }
 
   /** Takes `entry` out of the idle stack, if it is there. */
   removeIdle(entry: PooledConnection): void {
-    const i = this.idle.indexOf(entry);
-    if (i >= 0) this.idle.splice(i, 1);
+    const i = this.#idle.indexOf(entry);
+    if (i >= 0) this.#idle.splice(i, 1);
+  }
+
+  /** Retires up to `count` idle connections, oldest idle first (resize, drain). */
+  retireIdle(count: number): void {
+    while (count-- > 0 && this.#idle.length > 0) this.retire(this.#idle.shift() as PooledConnection, 'closed');
   }
 
   /** Removes a connection from the pool now and closes its socket in the background. */
   retire(entry: PooledConnection, reason: RetireReason): void {
-    if (entry.state === 'closed') return;
-    entry.state = 'closed';
-    this.all.delete(entry);
+    if (!entry.retire()) return;
+    this.#all.delete(entry);
     this.#leaks.end(entry, this.#clock.now());
-    // Revokes the lease of a connection retired while borrowed (close() grace period over).
-    entry.endLease();
     if (reason === 'lost') this.#stats.lost++;
     else this.#stats.closedConnections++;
     // A statement in flight would hold COM_QUIT back until it ends: close the socket now.
@@ -106,26 +148,25 @@ export class ConnectionSet {
   }
 
   /**
-   * Pings a connection taken out of the idle stack (state `checking` meanwhile). Resolves true when
-   * alive (the caller decides where it goes), false after retiring a dead one. Never rejects.
+   * Pings a connection taken out of the idle stack (state `checking` meanwhile), then calls
+   * `then(alive)` in the same step that ends the check: alive, the caller lends it or puts it back
+   * (it is still `checking` until then); dead, it was retired first.
    */
-  ping(entry: PooledConnection, timeoutMs: number): Promise<boolean> {
+  ping(entry: PooledConnection, timeoutMs: number, then: (alive: boolean) => void): void {
     this.#stats.pings++;
-    entry.state = 'checking';
+    entry.check();
     this.#checking++;
-    return withDeadline(this.#clock, entry.raw.ping(), timeoutMs, 'ping', () => entry.raw.destroy()).then(
+    withDeadline(this.#clock, entry.raw.ping(), timeoutMs, 'ping', () => entry.raw.destroy()).then(
       () => {
         this.#checking--;
-        entry.state = 'borrowed';
         entry.lastAliveAt = this.#clock.now();
-        return true;
+        then(true);
       },
       (error: unknown) => {
         this.#checking--;
-        entry.state = 'borrowed';
         this.#log?.warn({ pool: this.#poolName, threadId: entry.raw.threadId, err: error }, 'connection failed its ping; replacing it');
         this.retire(entry, 'lost');
-        return false;
+        then(false);
       },
     );
   }
@@ -152,10 +193,10 @@ export class ConnectionSet {
    * connect in flight can add one later).
    */
   async closeAll(graceMs: number, openingDone: () => boolean): Promise<void> {
-    for (const e of this.idle.splice(0)) this.retire(e, 'closed');
-    if (this.all.size > 0 && graceMs > 0) {
+    this.retireIdle(this.#idle.length);
+    if (this.#all.size > 0 && graceMs > 0) {
       const graceTimer = this.#clock.setTimeout(() => this.#forceClose(), graceMs, true);
-      await this.settled.until(() => this.all.size === 0);
+      await this.settled.until(() => this.#all.size === 0);
       this.#clock.clearTimeout(graceTimer);
     }
     this.#forceClose();
@@ -163,7 +204,7 @@ export class ConnectionSet {
   }
 
   #forceClose(): void {
-    for (const e of [...this.all]) {
+    for (const e of [...this.#all]) {
       if (e.state === 'borrowed') {
         this.#log?.warn({ pool: this.#poolName, threadId: e.raw.threadId }, 'close(): grace period over; destroying a borrowed connection');
       }

@@ -29,6 +29,7 @@ export class PooledConnection {
   readonly generation: number;
   /** The session's autocommit mode as opened (session settings included): what every borrower gets. */
   readonly autocommit: boolean;
+  /** Changed only through borrow(), check(), toIdle() and retire(). */
   state: PooledConnectionState = 'idle';
   /** Last time it went idle, for idle eviction. */
   declare idleSince: number;
@@ -79,6 +80,37 @@ export class PooledConnection {
     this.expiresAt = expiresAt;
     this.generation = generation;
     this.autocommit = raw.autocommit();
+  }
+
+  /** Lends it: a new lease id (the previous lease, if any, is dead), borrowed since `now`. */
+  borrow(now: number): void {
+    this.state = 'borrowed';
+    this.borrowedAt = now;
+    this.endLease();
+  }
+
+  /** Taken out of the idle stack for a ping (pre-lend or health check). */
+  check(): void {
+    this.state = 'checking';
+  }
+
+  /**
+   * Ready to lend. `returned`: a borrower gave it back a moment ago, so it is alive now and its
+   * idle clock restarts; a connection back from a check keeps its idle age.
+   */
+  toIdle(now: number, returned: boolean): void {
+    this.state = 'idle';
+    if (!returned) return;
+    this.idleSince = now;
+    this.lastAliveAt = now;
+  }
+
+  /** Leaves the pool for good: false when it already had. Its lease, if any, is revoked. */
+  retire(): boolean {
+    if (this.state === 'closed') return false;
+    this.state = 'closed';
+    this.endLease();
+    return true;
   }
 
   /**

@@ -67,7 +67,7 @@ export class Housekeeping {
   #healthCheck(entry: PooledConnection, intervalMs: number): void {
     this.#conns.removeIdle(entry);
     const ms = Math.max(MIN_PING_MS, Math.min(MAX_CHECK_MS, intervalMs));
-    void this.#conns.ping(entry, ms).then((alive) => {
+    this.#conns.ping(entry, ms, (alive) => {
       if (alive) this.#pool.returnChecked(entry);
       else this.#pool.dispatch();
     });

@@ -1,7 +1,6 @@
 import { ScopeFinishedError } from '../errors.js';
-import { queueAcquire, withdrawAcquire, type Pool } from '../pool.js';
-import { PoolConnection } from '../lease/pool-connection.js';
-import { rejectThrough, type Resolve, type Waiter } from '../queue/waiter.js';
+import type { Pool } from '../pool.js';
+import type { PoolConnection } from '../lease/pool-connection.js';
 
 export interface ConnectionScopeOptions {
   /** Turns an acquire failure into what the framework expects (e.g. an HTTP 503) before callers see it. */
@@ -11,12 +10,13 @@ export interface ConnectionScopeOptions {
 /** One pool's connection within a scope: lent at once, or still queued (then withdrawable). */
 interface Borrow {
   readonly name: string;
-  readonly pool: Pool;
-  promise: Promise<PoolConnection>;
+  readonly promise: Promise<PoolConnection>;
   /** Known once lent; finish() releases it without waiting on a promise. */
   lease: PoolConnection | undefined;
-  /** Set while queued. */
-  waiter: Waiter<PoolConnection> | undefined;
+  /** Set while queued: aborting it withdraws the acquire. */
+  withdraw: AbortController | undefined;
+  /** The release of a lease granted after finish(), done before its caller sees it. */
+  released?: Promise<void>;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -29,8 +29,8 @@ const NOOP = (): void => {};
  * releases every connection granted before it, also one its caller has not seen yet (that caller
  * then gets a released lease, whose methods throw ConnectionReleasedError).
  *
- * It sits on every request's path, so the common case (one pool, an idle connection) allocates
- * one small record and one resolved promise, and finish() releases without a promise chain.
+ * Built on the pool's public API: `tryAcquire()` when a connection is idle (the common case: one
+ * small record and one resolved promise), else `acquire({ signal })`, withdrawn by aborting it.
  */
 export class ConnectionScope {
   /** One per pool name; nearly always exactly one, so a short array beats a Map. */
@@ -46,39 +46,38 @@ export class ConnectionScope {
   get(name: string, pool: Pool): Promise<PoolConnection> {
     if (this.#finished) return Promise.reject(this.#mapped(new ScopeFinishedError(name)));
     for (const b of this.#borrows) if (b.name === name) return b.promise;
-    const lease = pool.closed ? undefined : pool.tryAcquire();
-    const borrow: Borrow =
-      lease !== undefined
-        ? { name, pool, promise: Promise.resolve(lease), lease, waiter: undefined }
-        : this.#queue(name, pool);
+    let lease: PoolConnection | undefined;
+    try {
+      lease = pool.closed ? undefined : pool.tryAcquire();
+    } catch (error) {
+      return Promise.reject(this.#mapped(error));
+    }
+    const borrow: Borrow = lease !== undefined ? { name, promise: Promise.resolve(lease), lease, withdraw: undefined } : this.#queue(name, pool);
     this.#borrows.push(borrow);
     return borrow.promise;
   }
 
-  /**
-   * The slow path: wait in the pool's queue, withdrawn by finish(). The queue settles the borrow
-   * synchronously at grant (see AcquireQueue.joinWith), so the lease is known at once and the
-   * caller's promise is the only one: no `.then` hop between the pool and the request.
-   */
+  /** The slow path: wait in the pool's queue; finish() withdraws the acquire by aborting it. */
   #queue(name: string, pool: Pool): Borrow {
-    let resolve!: Resolve<PoolConnection>;
-    const promise = new Promise<PoolConnection>((r) => (resolve = r));
-    const borrow: Borrow = { name, pool, promise, lease: undefined, waiter: undefined };
-    const settle: Resolve<PoolConnection> = (outcome) => {
-      borrow.waiter = undefined;
-      if (outcome instanceof PoolConnection) {
-        borrow.lease = outcome;
-        resolve(outcome);
-      } else {
-        // A failure arrives as a thenable that rejects at once (rejectThrough): map its error.
-        void outcome.then(undefined, (error: unknown) => rejectThrough(resolve, this.#mapped(error)));
-      }
+    const withdraw = new AbortController();
+    const borrow: Borrow = {
+      name,
+      promise: pool.acquire({ signal: withdraw.signal }).then(
+        (lease) => {
+          borrow.lease = lease;
+          borrow.withdraw = undefined;
+          // Granted in the same tick as finish(): the scope is over, so is the lease.
+          if (this.#finished) borrow.released = lease.release();
+          return lease;
+        },
+        (error: unknown) => {
+          borrow.withdraw = undefined;
+          throw this.#mapped(error);
+        },
+      ),
+      lease: undefined,
+      withdraw,
     };
-    try {
-      borrow.waiter = queueAcquire(pool, settle);
-    } catch (error) {
-      rejectThrough(resolve, this.#mapped(error));
-    }
     return borrow;
   }
 
@@ -103,11 +102,11 @@ export class ConnectionScope {
 }
 
 /**
- * Releases a lent connection, or withdraws a queued acquire. No grant can come after: a
- * withdrawn waiter is settled, and the pool keeps a connection that a settled waiter refuses.
+ * Releases a lent connection, or withdraws a queued acquire. A grant that came first (before the
+ * scope saw it) is released by the borrow's own continuation, which sees the scope finished.
  */
 function settle(borrow: Borrow): Promise<void> {
   if (borrow.lease !== undefined) return borrow.lease.release();
-  if (borrow.waiter !== undefined) withdrawAcquire(borrow.pool, borrow.waiter, new ScopeFinishedError(borrow.name));
-  return borrow.promise.then(NOOP, NOOP);
+  borrow.withdraw?.abort(new ScopeFinishedError(borrow.name));
+  return borrow.promise.then(() => borrow.released, NOOP);
 }

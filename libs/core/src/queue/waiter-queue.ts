@@ -1,9 +1,9 @@
 import type { Clock, TimerHandle } from '../time/clock.js';
-import type { Queued, Waiter } from './waiter.js';
+import type { Waiter } from './waiter.js';
 
-/** False for an emptied slot, or a Waiter that settled on its own (already uncounted). */
-function isLive<T>(queued: Queued<T> | undefined): queued is Queued<T> {
-  return queued !== undefined && (typeof queued === 'function' || queued.inQueue);
+/** False for an emptied slot, or a waiter that settled on its own (already uncounted). */
+function isLive<T>(waiter: Waiter<T> | undefined): waiter is Waiter<T> {
+  return waiter !== undefined && waiter.inQueue;
 }
 
 /** Ring capacity a queue starts with (a power of two). */
@@ -12,10 +12,7 @@ const INITIAL_CAPACITY = 64;
 const KEPT_CAPACITY = 1024;
 
 /**
- * The FIFO of pending acquires, served strictly in arrival order. It is a ring of two parallel
- * arrays: what each acquire is (its resolve function, or a Waiter) and when it queued (a
- * Float64Array, so no timestamp is boxed). A plain acquire costs one slot of each and nothing
- * else (see Waiter for why that matters).
+ * The FIFO of pending acquires, served strictly in arrival order, as a ring buffer of waiters.
  *
  * Deadlines: waiters with the pool's default timeout expire in arrival order, so one timer armed
  * for the oldest covers all of them (no timer per waiter). A Waiter with a timer of its own is
@@ -27,9 +24,8 @@ export class WaiterQueue<T> {
   readonly #clock: Clock;
   /** The pool's default acquire timeout (ms): deadline = enqueue time + this. */
   readonly #timeoutMs: number;
-  readonly #onExpired: (queued: Queued<T>, enqueuedAt: number) => void;
-  #items: (Queued<T> | undefined)[] = new Array<Queued<T> | undefined>(INITIAL_CAPACITY).fill(undefined);
-  #times = new Float64Array(INITIAL_CAPACITY);
+  readonly #onExpired: (waiter: Waiter<T>) => void;
+  #items: (Waiter<T> | undefined)[] = new Array<Waiter<T> | undefined>(INITIAL_CAPACITY).fill(undefined);
   #mask = INITIAL_CAPACITY - 1;
   #head = 0;
   /** Occupied slots, settled ones included. */
@@ -39,10 +35,8 @@ export class WaiterQueue<T> {
   #expiredPrefix = 0;
   #timer: TimerHandle | undefined;
   #timerDeadline = Infinity;
-  /** When the waiter `shift()` returned last was queued (ms, pool clock). */
-  shiftedAt = 0;
 
-  constructor(clock: Clock, timeoutMs: number, onExpired: (queued: Queued<T>, enqueuedAt: number) => void) {
+  constructor(clock: Clock, timeoutMs: number, onExpired: (waiter: Waiter<T>) => void) {
     this.#clock = clock;
     this.#timeoutMs = timeoutMs;
     this.#onExpired = onExpired;
@@ -53,30 +47,24 @@ export class WaiterQueue<T> {
     return this.#live;
   }
 
-  /** Queues at the tail. A Waiter's `enqueuedAt` must be `enqueuedAt`. */
-  push(queued: Queued<T>, enqueuedAt: number): void {
+  /** Queues at the tail. */
+  push(waiter: Waiter<T>): void {
     if (this.#length === this.#items.length) this.#grow();
-    const i = (this.#head + this.#length) & this.#mask;
-    this.#items[i] = queued;
-    this.#times[i] = enqueuedAt;
+    this.#items[(this.#head + this.#length) & this.#mask] = waiter;
     this.#length++;
     this.#live++;
-    if (typeof queued !== 'function') {
-      queued.inQueue = true;
-      if (queued.hasOwnTimer) return;
-    }
-    if (this.#timer === undefined) this.#arm(enqueuedAt + this.#timeoutMs);
+    waiter.inQueue = true;
+    if (!waiter.hasOwnTimer && this.#timer === undefined) this.#arm(waiter.enqueuedAt + this.#timeoutMs);
   }
 
   /**
-   * Puts a Waiter back at the head (its connection failed the pre-lend check), so it keeps its
+   * Puts a waiter back at the head (its connection failed the pre-lend check), so it keeps its
    * turn. It has a timer of its own since it left (see Pool), so the single timer skips it.
    */
   unshift(waiter: Waiter<T>): void {
     if (this.#length === this.#items.length) this.#grow();
     this.#head = (this.#head - 1) & this.#mask;
     this.#items[this.#head] = waiter;
-    this.#times[this.#head] = waiter.enqueuedAt;
     this.#length++;
     this.#live++;
     waiter.inQueue = true;
@@ -85,20 +73,19 @@ export class WaiterQueue<T> {
     else this.#expiredPrefix = 0;
   }
 
-  /** The oldest live waiter, removed from the queue (its enqueue time in `shiftedAt`); undefined when none. */
-  shift(): Queued<T> | undefined {
+  /** The oldest live waiter, removed from the queue; undefined when none. */
+  shift(): Waiter<T> | undefined {
     if (this.#length === 0) return undefined;
-    const queued = this.#items[this.#head] as Queued<T>; // live: see the invariant
-    this.shiftedAt = this.#times[this.#head] as number;
+    const waiter = this.#items[this.#head] as Waiter<T>; // live: see the invariant
     this.#dropHead();
-    if (typeof queued !== 'function') queued.inQueue = false;
+    waiter.inQueue = false;
     this.#live--;
     this.#trimHead();
-    return queued;
+    return waiter;
   }
 
-  /** Stops counting a Waiter that settled on its own (abort, own timer); its slot goes once it reaches the head. */
-  forget(waiter: { inQueue: boolean }): void {
+  /** Stops counting a waiter that settled on its own (abort, own timer); its slot goes once it reaches the head. */
+  forget(waiter: Waiter<T>): void {
     if (!waiter.inQueue) return;
     waiter.inQueue = false;
     this.#live--;
@@ -106,32 +93,25 @@ export class WaiterQueue<T> {
   }
 
   /** Removes every live waiter, oldest first (pool close). */
-  drain(): Queued<T>[] {
+  drain(): Waiter<T>[] {
     this.#disarm();
-    const live: Queued<T>[] = [];
-    for (let queued = this.shift(); queued !== undefined; queued = this.shift()) live.push(queued);
+    const live: Waiter<T>[] = [];
+    for (let waiter = this.shift(); waiter !== undefined; waiter = this.shift()) live.push(waiter);
     return live;
   }
 
   #grow(): void {
     const capacity = this.#items.length * 2;
-    const items = new Array<Queued<T> | undefined>(capacity).fill(undefined);
-    const times = new Float64Array(capacity);
-    for (let k = 0; k < this.#length; k++) {
-      const i = (this.#head + k) & this.#mask;
-      items[k] = this.#items[i];
-      times[k] = this.#times[i] as number;
-    }
+    const items = new Array<Waiter<T> | undefined>(capacity).fill(undefined);
+    for (let k = 0; k < this.#length; k++) items[k] = this.#items[(this.#head + k) & this.#mask];
     this.#items = items;
-    this.#times = times;
     this.#mask = capacity - 1;
     this.#head = 0;
   }
 
   /** An emptied queue gives back what a spike made it grow to. */
   #reset(): void {
-    this.#items = new Array<Queued<T> | undefined>(INITIAL_CAPACITY).fill(undefined);
-    this.#times = new Float64Array(INITIAL_CAPACITY);
+    this.#items = new Array<Waiter<T> | undefined>(INITIAL_CAPACITY).fill(undefined);
     this.#mask = INITIAL_CAPACITY - 1;
     this.#head = 0;
     this.#expiredPrefix = 0;
@@ -159,19 +139,18 @@ export class WaiterQueue<T> {
     const now = this.#clock.now();
     for (let k = this.#expiredPrefix; k < this.#length; k++) {
       const i = (this.#head + k) & this.#mask;
-      const queued = this.#items[i];
-      if (!isLive(queued) || (typeof queued !== 'function' && queued.hasOwnTimer)) continue;
-      const enqueuedAt = this.#times[i] as number;
-      const deadline = enqueuedAt + this.#timeoutMs;
+      const waiter = this.#items[i];
+      if (!isLive(waiter) || waiter.hasOwnTimer) continue;
+      const deadline = waiter.enqueuedAt + this.#timeoutMs;
       if (deadline > now) {
         this.#expiredPrefix = k;
         this.#arm(deadline);
         break;
       }
       this.#items[i] = undefined;
-      if (typeof queued !== 'function') queued.inQueue = false;
+      waiter.inQueue = false;
       this.#live--;
-      this.#onExpired(queued, enqueuedAt);
+      this.#onExpired(waiter);
     }
     if (this.#timer === undefined) this.#expiredPrefix = this.#length;
     this.#trimHead();
