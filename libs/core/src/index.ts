@@ -8,11 +8,11 @@ export { Pool, type PoolDependencies } from './pool.js';
 export type { AcquireOptions } from './queue/acquire-queue.js';
 export { createPool } from './create-pool.js';
 export { PoolConnection } from './lease/pool-connection.js';
+export type { ConnectionOptions } from './options/driver-options.js';
+export { MAX_POOL_SIZE } from './options/option-kinds.js';
 export {
   DEFAULT_POOL_OPTIONS,
-  MAX_POOL_SIZE,
   resolvePoolOptions,
-  type ConnectionOptions,
   type PoolOptions,
   type PoolSettings,
   type ResolvedConnectionOptions,

@@ -2,7 +2,7 @@ import { InvalidPoolOptionError, PoolExhaustedError } from '../errors.js';
 import { getPool, registerPool, unregisterPool } from './registry.js';
 import { Pool } from '../pool.js';
 import type { PoolConnection } from '../lease/pool-connection.js';
-import type { ConnectionOptions } from '../options/pool-options.js';
+import type { ConnectionOptions } from '../options/driver-options.js';
 
 /** Options of the 1.x-style pool (MariaDB Connector/Python `ConnectionPool`). */
 export interface ConnectionPoolOptions extends ConnectionOptions {

@@ -1,7 +1,81 @@
+import type { HostAddress } from './connection-uri.js';
+import type { OptionKind } from './option-kinds.js';
+import type { PasswordSource } from './secret.js';
+
+/** Connection options, passed through to the `mariadb` driver (see its documentation for each). */
+export interface ConnectionOptions {
+  /** @default "localhost" */
+  host?: string;
+  /** @default 3306 */
+  port?: number;
+  /** Several servers: connections go round-robin, skipping hosts that refuse. Overrides host/port. */
+  hosts?: HostAddress[];
+  socketPath?: string;
+  user?: string;
+  /** A string, or a function called for each new connection (credential rotation). Never logged. */
+  password?: PasswordSource;
+  database?: string;
+  /** Driver: TCP connect + handshake timeout (ms). @default 1000 (driver default) */
+  connectTimeout?: number;
+  socketTimeout?: number;
+  keepAliveDelay?: number;
+  ssl?: boolean | Record<string, unknown>;
+  charset?: string;
+  collation?: string;
+  timezone?: string;
+  initSql?: string | string[];
+  sessionVariables?: Record<string, unknown>;
+  connectAttributes?: unknown;
+  compress?: boolean;
+  debug?: boolean;
+  debugCompress?: boolean;
+  debugLen?: number;
+  logParam?: boolean;
+  trace?: boolean;
+  multipleStatements?: boolean;
+  namedPlaceholders?: boolean;
+  rowsAsArray?: boolean;
+  metaAsArray?: boolean;
+  metaEnumerable?: boolean;
+  nestTables?: boolean | string;
+  dateStrings?: boolean;
+  bigIntAsNumber?: boolean;
+  insertIdAsNumber?: boolean;
+  decimalAsNumber?: boolean;
+  supportBigNumbers?: boolean;
+  bigNumberStrings?: boolean;
+  checkNumberRange?: boolean;
+  autoJsonMap?: boolean;
+  jsonStrings?: boolean;
+  bitOneIsBoolean?: boolean;
+  arrayParenthesis?: boolean;
+  permitSetMultiParamEntries?: boolean;
+  checkDuplicate?: boolean;
+  typeCast?: (...args: any[]) => unknown;
+  bulk?: boolean;
+  pipelining?: boolean;
+  permitLocalInfile?: boolean;
+  infileStreamFactory?: (...args: any[]) => unknown;
+  foundRows?: boolean;
+  maxAllowedPacket?: number;
+  prepareCacheLength?: number;
+  rsaPublicKey?: string;
+  cachingRsaPublicKey?: string;
+  allowPublicKeyRetrieval?: boolean;
+  forceVersionCheck?: boolean;
+  restrictedAuth?: unknown;
+  permitRedirect?: boolean;
+  stream?: (...args: any[]) => unknown;
+}
+
+/** The options whose kind belongs to the pool (a `Secret`, the parsed host list), not passed through as they are. */
+type PoolOwnedConnectionOption = 'hosts' | 'password';
+
 /**
- * The connection options of the `mariadb` driver the pool passes through, with the type each must
- * have. Listing them lets a typo (`pasword`, `conectTimeout`) fail loudly instead of being ignored.
- * Kinds: see `OptionKind` in pool-options.ts.
+ * The kind of every connection option of the `mariadb` driver the pool passes through. Listing
+ * them lets a typo (`pasword`, `conectTimeout`) fail loudly instead of being ignored; `satisfies`
+ * makes the table and ConnectionOptions agree, so an option typed there but missing here (or the
+ * reverse) does not compile.
  */
 export const DRIVER_OPTION_KINDS = {
   host: 'string',
@@ -59,7 +133,7 @@ export const DRIVER_OPTION_KINDS = {
   restrictedAuth: 'any',
   permitRedirect: 'bool',
   stream: 'function',
-} as const;
+} as const satisfies Record<Exclude<keyof ConnectionOptions, PoolOwnedConnectionOption>, OptionKind>;
 
 /** The driver's own pool options, mapped to ours, so a user porting a config gets pointed to the right name. */
 export const DRIVER_POOL_OPTION_HINTS: Readonly<Record<string, string>> = {

@@ -1,5 +1,6 @@
 import { parseConnectionUri, type HostAddress } from './connection-uri.js';
-import { DRIVER_OPTION_KINDS, DRIVER_POOL_OPTION_HINTS } from './driver-options.js';
+import { DRIVER_OPTION_KINDS, DRIVER_POOL_OPTION_HINTS, type ConnectionOptions } from './driver-options.js';
+import { coerceFromText, kindProblem, type OptionKind } from './option-kinds.js';
 import { InvalidPoolOptionError } from '../errors.js';
 import type { PoolLogger } from '../observability/pool-logger.js';
 import { Secret, type PasswordSource } from './secret.js';
@@ -53,72 +54,6 @@ export interface PoolSettings {
   maxPipelineDepth?: number;
 }
 
-/** Connection options, passed through to the `mariadb` driver (see its documentation for each). */
-export interface ConnectionOptions {
-  /** @default "localhost" */
-  host?: string;
-  /** @default 3306 */
-  port?: number;
-  /** Several servers: connections go round-robin, skipping hosts that refuse. Overrides host/port. */
-  hosts?: HostAddress[];
-  socketPath?: string;
-  user?: string;
-  /** A string, or a function called for each new connection (credential rotation). Never logged. */
-  password?: PasswordSource;
-  database?: string;
-  /** Driver: TCP connect + handshake timeout (ms). @default 1000 (driver default) */
-  connectTimeout?: number;
-  socketTimeout?: number;
-  keepAliveDelay?: number;
-  ssl?: boolean | Record<string, unknown>;
-  charset?: string;
-  collation?: string;
-  timezone?: string;
-  initSql?: string | string[];
-  sessionVariables?: Record<string, unknown>;
-  connectAttributes?: unknown;
-  compress?: boolean;
-  debug?: boolean;
-  debugCompress?: boolean;
-  debugLen?: number;
-  logParam?: boolean;
-  trace?: boolean;
-  multipleStatements?: boolean;
-  namedPlaceholders?: boolean;
-  rowsAsArray?: boolean;
-  metaAsArray?: boolean;
-  metaEnumerable?: boolean;
-  nestTables?: boolean | string;
-  dateStrings?: boolean;
-  bigIntAsNumber?: boolean;
-  insertIdAsNumber?: boolean;
-  decimalAsNumber?: boolean;
-  supportBigNumbers?: boolean;
-  bigNumberStrings?: boolean;
-  checkNumberRange?: boolean;
-  autoJsonMap?: boolean;
-  jsonStrings?: boolean;
-  bitOneIsBoolean?: boolean;
-  arrayParenthesis?: boolean;
-  permitSetMultiParamEntries?: boolean;
-  checkDuplicate?: boolean;
-  typeCast?: (...args: any[]) => unknown;
-  bulk?: boolean;
-  pipelining?: boolean;
-  permitLocalInfile?: boolean;
-  infileStreamFactory?: (...args: any[]) => unknown;
-  foundRows?: boolean;
-  maxAllowedPacket?: number;
-  prepareCacheLength?: number;
-  rsaPublicKey?: string;
-  cachingRsaPublicKey?: string;
-  allowPublicKeyRetrieval?: boolean;
-  forceVersionCheck?: boolean;
-  restrictedAuth?: unknown;
-  permitRedirect?: boolean;
-  stream?: (...args: any[]) => unknown;
-}
-
 /** Everything `createPool` / `new Pool` accept: pool settings, driver options and an optional URI. */
 export interface PoolOptions extends PoolSettings, ConnectionOptions {
   /** `mariadb://user:password@host:port/database?option=value`; explicit keys override it. */
@@ -165,14 +100,6 @@ export const DEFAULT_POOL_OPTIONS = Object.freeze({
   maxPipelineDepth: 1,
 });
 
-/** Beyond this, a pool is almost certainly a mistake: MariaDB's default max_connections is 151. */
-export const MAX_POOL_SIZE = 1000;
-/** Longest time option accepted (ms): 24 days fits a 32-bit timer without overflow. */
-const MAX_MS = 2_073_600_000;
-
-type OptionKind =
-  | 'size' | 'count' | 'depth' | 'ms' | 'port' | 'bool' | 'string' | 'stringOrArray'
-  | 'object' | 'function' | 'any' | 'ssl' | 'logger' | 'password' | 'hosts' | 'uri';
 
 const POOL_OPTION_KINDS: Readonly<Record<keyof PoolSettings | 'uri' | 'password' | 'hosts', OptionKind>> = {
   name: 'string',
@@ -234,7 +161,9 @@ function fromUri(uri: string | undefined): Record<string, unknown> {
   if (parsed.hosts.length === 1) Object.assign(out, parsed.hosts[0]);
   else if (parsed.hosts.length > 1) out['hosts'] = parsed.hosts;
   for (const [key, text] of Object.entries(parsed.params)) {
-    const value = coerceFromText(key, text);
+    const kind = KINDS[key];
+    if (kind === undefined) throw unknownOption(key);
+    const value = coerceFromText(key, kind, text);
     checkKind(key, value);
     out[key] = value;
   }
@@ -299,84 +228,6 @@ function checkKind(key: string, value: unknown): void {
   if (kind === undefined) throw unknownOption(key);
   const problem = kindProblem(kind, value);
   if (problem !== undefined) throw new InvalidPoolOptionError(key, problem);
-}
-
-function kindProblem(kind: OptionKind, v: unknown): string | undefined {
-  const got = v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
-  switch (kind) {
-    case 'size':
-      if (!Number.isInteger(v) || (v as number) < 0) return `expected an integer >= 0, got ${show(v)}`;
-      if ((v as number) > MAX_POOL_SIZE) return `must be at most ${MAX_POOL_SIZE}, got ${v}`;
-      return undefined;
-    case 'count':
-      return Number.isInteger(v) && (v as number) >= 0 ? undefined : `expected an integer >= 0, got ${show(v)}`;
-    case 'depth':
-      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1024 ? undefined : `expected an integer 1-1024, got ${show(v)}`;
-    case 'ms':
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `expected a time in ms >= 0, got ${show(v)}`;
-      return v > MAX_MS ? `must be at most ${MAX_MS} ms (24 days), got ${v}` : undefined;
-    case 'port':
-      return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535
-        ? undefined
-        : `expected a port number 1-65535, got ${show(v)}`;
-    case 'bool':
-      return typeof v === 'boolean' ? undefined : `expected a boolean, got ${got}`;
-    case 'string':
-    case 'uri':
-      return typeof v === 'string' ? undefined : `expected a string, got ${got}`;
-    case 'stringOrArray':
-      return typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'))
-        ? undefined
-        : `expected a string or an array of strings, got ${got}`;
-    case 'object':
-      return typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : `expected an object, got ${got}`;
-    case 'function':
-      return typeof v === 'function' ? undefined : `expected a function, got ${got}`;
-    case 'ssl':
-      return typeof v === 'boolean' || (typeof v === 'object' && v !== null) ? undefined : `expected a boolean or a TLS options object, got ${got}`;
-    case 'password':
-      // Deliberately no value in the message: it is a password.
-      return typeof v === 'string' || typeof v === 'function' || v instanceof Secret
-        ? undefined
-        : `expected a string or a function returning one, got ${got}`;
-    case 'logger':
-      return typeof v === 'object' && v !== null && typeof (v as PoolLogger).warn === 'function' && typeof (v as PoolLogger).error === 'function'
-        ? undefined
-        : 'expected a logger with warn() and error() methods (pino, console, ...)';
-    case 'hosts':
-      return Array.isArray(v) && v.length > 0 && v.every(isHost)
-        ? undefined
-        : 'expected a non-empty array of { host: string, port?: number }';
-    case 'any':
-      return undefined;
-  }
-}
-
-function isHost(h: unknown): boolean {
-  if (typeof h !== 'object' || h === null) return false;
-  const { host, port } = h as Partial<HostAddress>;
-  return typeof host === 'string' && host !== '' && (port === undefined || kindProblem('port', port) === undefined);
-}
-
-function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-
-function coerceFromText(key: string, text: string): unknown {
-  const kind = KINDS[key];
-  if (kind === undefined) throw unknownOption(key);
-  switch (kind) {
-    case 'size': case 'count': case 'depth': case 'ms': case 'port':
-      return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
-    case 'bool':
-      return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;
-    case 'ssl':
-      return text === 'true' ? true : text === 'false' ? false : text;
-    case 'string': case 'password':
-      return text;
-    default:
-      throw new InvalidPoolOptionError(key, 'cannot be given in the URI query string');
-  }
 }
 
 function unknownOption(key: string): InvalidPoolOptionError {
