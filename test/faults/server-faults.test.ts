@@ -5,7 +5,7 @@ import { AcquireTimeoutError, createPool, Pool, PoolOpenError } from '@mariapool
 import { startFaultProxy, startMariaDb, type FaultProxy, type MariaDbServer } from '@mariapool/testing';
 import { sleep } from '../support/db.js';
 
-/** Slack for timing bounds on this 2-core machine (REFERENCE: δ = 150 ms; doubled for CI noise). */
+/** Slack for timing bounds on a noisy 2-core machine (ms). */
 const DELTA = 300;
 
 let db: MariaDbServer;

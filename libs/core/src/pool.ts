@@ -511,7 +511,7 @@ export class Pool {
   #giveBack(entry: PooledConnection, destroy: boolean): Promise<void> {
     const now = this.#clock.now();
     this.#stats.usageMs += now - entry.borrowedAt;
-    // Only watched when detection is on (#lend): skip the bookkeeping otherwise (hot path, ~5%).
+    // Only watched when detection is on (#lend): skip the bookkeeping otherwise (hot path).
     if (this.#leaks.enabled) this.#leaks.end(entry, now);
     if (entry.inFlight > 0 && !destroy) return this.#afterQuiet(entry);
     return this.#takeBack(entry, destroy, now);

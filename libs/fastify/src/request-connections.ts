@@ -10,7 +10,7 @@ export class RequestConnections extends ConnectionScope {
 /**
  * The plugin's one request property, declared with decorateRequest so every request has the same
  * shape. Fastify's request constructor writes each declared property on every request, whether it
- * borrows or not (a megamorphic keyed store each, callgrind: ~200 instructions), so the plugin
+ * borrows or not (a megamorphic keyed store each), so the plugin
  * declares one, not three: it holds null until the onRequest hook ran, then the reply (the
  * request has no way to reach it), and from the first borrow the RequestConnections.
  */

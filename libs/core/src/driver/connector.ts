@@ -51,7 +51,7 @@ export type ConnectionLostListener = (error: Error) => void;
 export interface Connector {
   /**
    * Opens one connection. `onLost` must be wired before the promise resolves: a connection killed
-   * while idle emits an error that, unheard, would crash the process (REFERENCE finding 1).
+   * while idle emits an error that, unheard, would crash the process.
    */
   connect(onLost: ConnectionLostListener): Promise<DriverConnection>;
   /** Where connections go, for messages (`host:port` or socket path; never credentials). */

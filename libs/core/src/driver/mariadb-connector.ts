@@ -74,7 +74,7 @@ class MariaDbConnection implements DriverConnection {
   /**
    * COM_RESET_CONNECTION clears user variables, session variables, temporary tables, prepared
    * statements, locks and transactions, but keeps the current database (a borrower's `USE other`
-   * survives) and drops the driver's `sessionVariables` (REFERENCE finding 5). The driver re-applies
+   * survives) and drops the driver's `sessionVariables`. The driver re-applies
    * charset, timezone and initSql itself; we re-select the configured database and re-apply the
    * session variables, pipelined (sent together, one round trip; no multi-statement mode needed).
    */
@@ -173,7 +173,7 @@ export function createMariaDbConnector(options: ResolvedConnectionOptions, sessi
     if (config.socketPath === undefined) config.stream = opener.stream;
     const conn = await mariadb.createConnection(config);
     // Attached before anything else can run: an unheard 'error' on a killed idle
-    // connection is an uncaught exception (REFERENCE finding 1).
+    // connection is an uncaught exception in the driver.
     conn.on('error', onLost);
     const limit = statementTimeoutSql(conn, session.statementTimeoutMs ?? 0);
     if (limit === undefined) return new MariaDbConnection(conn, opener.socket(), afterReset);

@@ -135,18 +135,17 @@ export class PoolConnection {
   }
 }
 
-/*
- * Every promise resolved with a lease (each acquire) first looks up `then` on it, to know whether
- * it must be adopted as a thenable: for a plain class instance that is V8's generic GetProperty
- * walking the prototype chain to Object.prototype and missing, 257 instructions per borrow
- * (callgrind, 100 callers on 10 connections: 10 % of an acquire/release cycle). Found on the
- * lease's own prototype, the lookup stops there: 2,480 -> 2,360 instructions a cycle. A lease is
- * not a thenable, and this says so; hidden from enumeration and from the typings.
- */
 /** A statement given as `{ sql, timeout }` (the driver's per-statement limit, ms) may run longer than queryTimeoutMs. */
 function noteTimeout(entry: PooledConnection, statement: Exclude<Statement, string>): void {
   const ms = statement['timeout'];
   if (typeof ms === 'number' && ms > entry.statementTimeoutMs) entry.statementTimeoutMs = ms;
 }
 
+/*
+ * Every promise resolved with a lease first looks up `then` on it, to know whether it must be
+ * adopted as a thenable; on a plain class instance that walks the prototype chain to
+ * Object.prototype on every borrow. Found on the lease's own prototype, the lookup stops there
+ * (the cost is in docs/performance.md). A lease is not a thenable, and this says so; hidden from
+ * enumeration and from the typings.
+ */
 Object.defineProperty(PoolConnection.prototype, 'then', { value: undefined, writable: false, enumerable: false, configurable: false });

@@ -25,8 +25,8 @@ export interface Clock {
 const READS_PER_REFRESH = 32;
 
 /**
- * `performance.now()` costs 40-50 ns on Node 20 (bench: as much as the rest of an idle acquire +
- * release together), and the pool reads the time two or three times per borrow. So it is read at
+ * `performance.now()` costs about as much as the rest of an idle acquire and release together,
+ * and the pool reads the time two or three times per borrow. So it is read at
  * most once per event-loop turn, which is what libuv does for Node's own timers, and again after
  * every 32 reads, because a long chain of microtasks never ends the turn. A value is thus never
  * older than the current turn or 32 reads (microseconds under load, one task when idle), always

@@ -11,7 +11,7 @@ export class OperationTimeoutError extends Error {
 /**
  * Races `work` against a timer. On timeout `onTimeout` runs (it destroys the connection, which
  * also settles `work`) and the result rejects. The driver's own query timeouts are server-side and
- * do nothing through a network black hole (REFERENCE finding 4), hence our own timer.
+ * do nothing through a network black hole, hence our own timer.
  */
 export function withDeadline<T>(clock: Clock, work: Promise<T>, ms: number, what: string, onTimeout: () => void, keepAlive = false): Promise<T> {
   return new Promise<T>((resolve, reject) => {
