@@ -5,6 +5,7 @@
 import * as mariadb from 'mariadb';
 import type { PoolConnection as Mysql2Connection } from 'mysql2/promise';
 import { createPool as createMariapool } from '@mariapool/core';
+import { pathToFileURL } from 'node:url';
 import { MinimalPool } from './minimal-pool.js';
 
 export const URL_ = process.env['MARIADB_URL'] ?? 'mariadb://root@127.0.0.1:3306/test';
@@ -33,7 +34,13 @@ export interface BenchPool {
   close(): Promise<void>;
 }
 
-export type PoolKind = 'mariapool' | 'mariadb' | 'mysql2' | 'tarn' | 'generic-pool' | 'minimal';
+export type PoolKind = 'mariapool' | 'baseline' | 'mariadb' | 'mysql2' | 'tarn' | 'generic-pool' | 'minimal';
+
+/**
+ * Another build of @mariapool/core to compare against in the same run (before/after a change):
+ * `MARIAPOOL_BASELINE=/path/to/other/checkout/libs/core/dist/index.js npm run bench -- queries`.
+ */
+export const BASELINE = process.env['MARIAPOOL_BASELINE'];
 
 async function rawConnections(n: number, url = URL_): Promise<mariadb.Connection[]> {
   return Promise.all(Array.from({ length: n }, () => mariadb.createConnection(connectionConfig(url))));
@@ -53,10 +60,12 @@ export async function createBenchPool(kind: PoolKind, size: number, url = URL_, 
   const cfg = connectionConfig(url);
   const pings = options.borrowPings ?? true;
   switch (kind) {
-    case 'mariapool': {
-      const pool = await createMariapool(url, { minSize: size, maxSize: size, enableHealthCheck: false, name: 'bench', ...(pings ? {} : { pingThresholdMs: 0 }) });
+    case 'mariapool':
+    case 'baseline': {
+      const create = kind === 'baseline' ? await baselineCreatePool() : createMariapool;
+      const pool = await create(url, { minSize: size, maxSize: size, enableHealthCheck: false, name: 'bench', ...(pings ? {} : { pingThresholdMs: 0 }) });
       return {
-        name: 'mariapool',
+        name: kind === 'baseline' ? 'mariapool (baseline)' : 'mariapool',
         acquire: () => pool.acquire(),
         release: (l) => void (l as unknown as { release(): Promise<void> }).release(),
         poolQuery: (sql, values) => pool.query(sql, values),
@@ -146,6 +155,12 @@ export async function createBenchPool(kind: PoolKind, size: number, url = URL_, 
  * connection (the driver pipelines them: the ceiling for a multiplexing pool). Otherwise one query
  * in flight per connection (the ceiling of any exclusive-borrow pool).
  */
+async function baselineCreatePool(): Promise<typeof createMariapool> {
+  if (BASELINE === undefined) throw new Error('MARIAPOOL_BASELINE is not set');
+  const core = (await import(pathToFileURL(BASELINE).href)) as { createPool: typeof createMariapool };
+  return core.createPool;
+}
+
 export async function createRawRoundRobin(size: number, pipelined: boolean, url = URL_): Promise<{ name: string; query(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> }> {
   const conns = await rawConnections(size, url);
   let next = 0;

@@ -20,9 +20,9 @@ import autocannon from 'autocannon';
 import { byOrigin, COMPILER_BUCKET, costliest, countedInstructions, MAJOR_GC_BUCKET, instructionsByFunction, largestDifferences, PERF_MAP_FLAG, perfMapFile, UNNAMED_JIT } from './attribution.js';
 import { callgrindCommand, callgrindControl, findDump } from './callgrind.js';
 import { cycleInstructions } from './cycle-instructions.js';
-import { startServer, userRequests, VARIANTS as HTTP_VARIANTS } from './http.js';
-import type { Table } from './report.js';
-import { prepareUsersTable } from './queries.js';
+import { startServer, userRequests, VARIANTS as HTTP_VARIANTS } from '../src/http.js';
+import type { Table } from '../src/report.js';
+import { prepareUsersTable } from '../src/queries.js';
 
 /** Each target's contenders, from the HTTP part (in its order, each reference before its rows). */
 const LABELS = [

@@ -11,8 +11,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { countedInstructions, instructionsByFunction } from './attribution.js';
 import { callgrindCommand, callgrindControl, findDump } from './callgrind.js';
-import type { PoolKind } from './competitors.js';
-import type { Table } from './report.js';
+import type { PoolKind } from '../src/competitors.js';
+import type { Table } from '../src/report.js';
 
 const LOOP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cycle-loop.js');
 const KINDS: Array<{ kind: PoolKind; label: string }> = [

@@ -32,8 +32,8 @@ export const LEFT_OUT = [COMPILER_BUCKET, MAJOR_GC_BUCKET];
 export const UNNAMED_JIT = 'JIT code (unnamed)';
 /** Largest code object looked back for when naming an address (bytes). */
 const MAX_CODE_SIZE = 1 << 20;
-/** The repository root (the bench is built to <root>/.bench-build): cut from code locations. */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository root (this file is built to <root>/.bench-build/profiling): cut from code locations. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Node's option that writes the perf map this module reads. */
 export const PERF_MAP_FLAG = '--perf-basic-prof';

@@ -6,7 +6,7 @@
  * meanwhile), runs the counted cycles, prints DONE and waits again (counting off), then closes.
  */
 import { createInterface } from 'node:readline';
-import { createBenchPool, type PoolKind } from './competitors.js';
+import { createBenchPool, type PoolKind } from '../src/competitors.js';
 
 const [kind, callers, warm, counted] = [process.argv[2] as PoolKind, ...process.argv.slice(3).map(Number)] as [PoolKind, number, number, number];
 // No pings on borrow, as in the bookkeeping part: a loop of microtasks never reads their answer.
