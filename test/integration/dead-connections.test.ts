@@ -2,7 +2,7 @@ import '../support/guard.js';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { PoolConnection } from '@mariapool/core';
-import { adminSql, closeAdmin, liveThreadIds, sessionsGone, sleep, testPool } from '../support/db.js';
+import { adminSql, closeAdmin, liveThreadIds, sessionsGone, sleep, testPool, waitFor } from '../support/db.js';
 
 after(closeAdmin);
 
@@ -22,13 +22,12 @@ describe('connections that die', () => {
     const pool = await testPool({ minSize: 3, maxSize: 3 });
     const ids = await threadIdsOf(await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]));
     for (const id of ids) await adminSql(`KILL CONNECTION ${id}`);
-    await sleep(100);
+    await waitFor('the pool to hear of the three kills', () => pool.stats().lost === 3);
     const conn = await pool.acquire();
     assert.ok(!ids.includes(conn.threadId));
     await conn.query('SELECT 1');
     await conn.release();
-    await sleep(100);
-    assert.equal(pool.status().size, 3, 'back to minSize');
+    await waitFor('the pool back at minSize', () => pool.status().size === 3);
     assert.equal(pool.stats().lost, 3);
     await pool.close();
   });
@@ -37,7 +36,7 @@ describe('connections that die', () => {
     const pool = await testPool({ minSize: 1, maxSize: 1 });
     const conn = await pool.acquire();
     const running = conn.query('SELECT SLEEP(5)').catch((e: unknown) => e);
-    await sleep(100);
+    await waitFor('the SLEEP to run on the server', async () => (await adminSql<unknown[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO LIKE 'SELECT SLEEP%'", [conn.threadId])).length === 1);
     await adminSql(`KILL CONNECTION ${conn.threadId}`);
     const error = (await running) as { fatal?: boolean; sqlState?: string };
     assert.ok(error instanceof Error, 'the query rejected');
@@ -53,7 +52,8 @@ describe('connections that die', () => {
     const pool = await testPool({ minSize: 2, maxSize: 2, initSql: 'SET SESSION wait_timeout = 1', enableHealthCheck: false });
     const first = await threadIdsOf([await pool.acquire()]);
     for (let i = 0; i < 2; i++) {
-      await sleep(1600);
+      // Both sessions idle past wait_timeout: the server drops them and the pool hears of it.
+      await waitFor(`drop ${i + 1} of both sessions`, () => pool.stats().lost >= 2 * (i + 1), 5000);
       const conn = await pool.acquire();
       assert.ok(!first.includes(conn.threadId));
       await conn.query('SELECT 1');
@@ -85,7 +85,6 @@ describe('connections that die', () => {
     const next = await pool.acquire();
     assert.notEqual(next.threadId, original);
     await next.release();
-    await sleep(50);
     assert.deepEqual(await sessionsGone([original]), [], 'the old session was closed');
     await pool.close();
   });
@@ -95,7 +94,7 @@ describe('connections that die', () => {
     const ids = await threadIdsOf(await Promise.all([pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()]));
     // Stop the driver from noticing the kill itself: only the check can find it.
     await adminSql(`KILL CONNECTION ${ids[0]}`);
-    await sleep(700);
+    await waitFor('the killed connection replaced', () => pool.stats().lost === 1 && pool.status().available === 4);
     assert.equal(pool.status().size, 4);
     const after = await threadIdsOf(await Promise.all([pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()]));
     assert.equal(after.filter((id) => ids.includes(id)).length, 3, 'the three healthy ones kept');
@@ -107,7 +106,8 @@ describe('connections that die', () => {
     const pool = await testPool({ minSize: 1, maxSize: 3, maxIdleTimeMs: 200 });
     await threadIdsOf(await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]));
     assert.equal(pool.status().size, 3);
-    await sleep(600);
+    await waitFor('the pool to shrink to minSize', () => pool.status().size === 1);
+    await sleep(300); // and stay there: a few more housekeeping runs
     assert.equal(pool.status().size, 1);
     await pool.close();
   });

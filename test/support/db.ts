@@ -43,6 +43,18 @@ export async function sessionsGone(ids: Array<number | null>, withinMs = 1000): 
   }
 }
 
+/**
+ * Waits until `condition` holds, polling every 10 ms; fails naming `what` after `withinMs`. For
+ * tests that would otherwise sleep a fixed time and hope the pool has caught up.
+ */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, withinMs = 3000): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${withinMs} ms waiting for: ${what}`);
+    await sleep(10);
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
