@@ -6,17 +6,20 @@
  * only time it.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { countedInstructions, instructionsByFunction } from './attribution.js';
 import { callgrindCommand, callgrindControl, findDump } from './callgrind.js';
-import type { PoolKind } from '../src/competitors.js';
+import { BASELINE_KINDS, type PoolKind } from '../src/competitors.js';
 import type { Table } from '../src/report.js';
 
 const LOOP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cycle-loop.js');
 const KINDS: Array<{ kind: PoolKind; label: string }> = [
   { kind: 'mariapool', label: 'mariapool' },
+  ...BASELINE_KINDS.map((kind) => ({ kind, label: `mariapool (${kind.slice('baseline:'.length)})` })),
   { kind: 'minimal', label: 'minimal FIFO' },
   { kind: 'mysql2', label: 'mysql2 pool' },
   { kind: 'mariadb', label: 'mariadb pool' },
@@ -25,7 +28,7 @@ const CALLERS = [1, 100];
 
 /** Instructions per cycle of one pool at `callers`, V8's optimizing compiler and old-generation GC left out. */
 async function perCycle(kind: PoolKind, callers: number, warm: number, counted: number, dir: string): Promise<number> {
-  const out = path.join(dir, `cycles-${kind}-${callers}`);
+  const out = path.join(dir, `cycles-${kind.replace(/[^A-Za-z0-9-]/g, '_')}-${callers}`);
   // --single-threaded: the compiler and the GC run on the counted thread, so what they do is
   // counted (the compiler apart, then left out) rather than lost on threads that are not.
   const [valgrind, ...options] = callgrindCommand(out);
@@ -70,4 +73,15 @@ export async function cycleInstructions(opts: { quick: boolean }, dir: string): 
       notes: ['Counted in one process per pool and caller count (node --single-threaded), V8\'s optimizing compiler and old-generation GC left out. "this ÷ mariapool" is how many times mariapool\'s instructions the pool executes per cycle: the ratio the cycles/s targets would show if every instruction took the same time.'],
     },
   };
+}
+
+/** The cycle count alone, as a part of its own (`npm run profile -- cycles`). */
+export async function cycles(opts: { quick: boolean }): Promise<{ results: unknown; tables: Table[] }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mariapool-cycles-'));
+  try {
+    const { results, table } = await cycleInstructions(opts, dir);
+    return { results, tables: [table] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,7 @@
  * caller served before one who asked earlier), Jain's index over callers, callers never served.
  */
 import { Worker } from 'node:worker_threads';
-import { BASELINE, type PoolKind } from './competitors.js';
+import { BASELINE_KINDS, type PoolKind } from './competitors.js';
 import type { CycleRequest, CycleResult } from './bookkeeping-worker.js';
 import { fmt, median, percentile, spreadPct } from './stats.js';
 import type { Table } from './report.js';
@@ -57,7 +57,7 @@ async function startContender(kind: PoolKind, size: number): Promise<Contender> 
 }
 
 export async function bookkeeping(opts: { quick: boolean }): Promise<{ results: BookkeepingResult[]; tables: Table[] }> {
-  const kinds: PoolKind[] = ['mariapool', ...(BASELINE === undefined ? [] : ['baseline' as const]), 'minimal', 'mariadb', 'mysql2', 'tarn', 'generic-pool'];
+  const kinds: PoolKind[] = ['mariapool', ...BASELINE_KINDS, 'minimal', 'mariadb', 'mysql2', 'tarn', 'generic-pool'];
   const callerCounts = [1, 100, 1000];
   const durationMs = opts.quick ? 150 : 600;
   const fairnessMs = opts.quick ? 100 : 400;

@@ -34,13 +34,25 @@ export interface BenchPool {
   close(): Promise<void>;
 }
 
-export type PoolKind = 'mariapool' | 'baseline' | 'mariadb' | 'mysql2' | 'tarn' | 'generic-pool' | 'minimal';
+/** A build of @mariapool/core other than this checkout's, compared side by side (see BASELINES). */
+export type BaselineKind = `baseline:${string}`;
+export type PoolKind = 'mariapool' | BaselineKind | 'mariadb' | 'mysql2' | 'tarn' | 'generic-pool' | 'minimal';
 
 /**
- * Another build of @mariapool/core to compare against in the same run (before/after a change):
- * `MARIAPOOL_BASELINE=/path/to/other/checkout/libs/core/dist/index.js npm run bench -- queries`.
+ * Other builds of @mariapool/core to run beside this checkout's in the bookkeeping and queries
+ * parts, for before/after ratios in one run:
+ * `MARIAPOOL_BASELINES="before=/path/to/checkout/libs/core/dist/index.js" npm run bench -- queries`
+ * (several as `label=path,label=path`).
  */
-export const BASELINE = process.env['MARIAPOOL_BASELINE'];
+export const BASELINES: ReadonlyMap<string, string> = new Map(
+  (process.env['MARIAPOOL_BASELINES'] ?? '')
+    .split(',')
+    .filter((entry) => entry.includes('='))
+    .map((entry) => [entry.slice(0, entry.indexOf('=')).trim(), entry.slice(entry.indexOf('=') + 1).trim()] as [string, string]),
+);
+
+/** The pool kinds of the baselines, in the order given. */
+export const BASELINE_KINDS: BaselineKind[] = [...BASELINES.keys()].map((label) => `baseline:${label}` as const);
 
 async function rawConnections(n: number, url = URL_): Promise<mariadb.Connection[]> {
   return Promise.all(Array.from({ length: n }, () => mariadb.createConnection(connectionConfig(url))));
@@ -59,13 +71,12 @@ export interface BenchPoolOptions {
 export async function createBenchPool(kind: PoolKind, size: number, url = URL_, options: BenchPoolOptions = {}): Promise<BenchPool> {
   const cfg = connectionConfig(url);
   const pings = options.borrowPings ?? true;
+  if (kind.startsWith('baseline:')) return baselinePool(kind as BaselineKind, size, url, pings);
   switch (kind) {
-    case 'mariapool':
-    case 'baseline': {
-      const create = kind === 'baseline' ? await baselineCreatePool() : createMariapool;
-      const pool = await create(url, { minSize: size, maxSize: size, enableHealthCheck: false, name: 'bench', ...(pings ? {} : { pingThresholdMs: 0 }) });
+    case 'mariapool': {
+      const pool = await createMariapool(url, { minSize: size, maxSize: size, enableHealthCheck: false, name: 'bench', ...(pings ? {} : { pingThresholdMs: 0 }) });
       return {
-        name: kind === 'baseline' ? 'mariapool (baseline)' : 'mariapool',
+        name: 'mariapool',
         acquire: () => pool.acquire(),
         release: (l) => void (l as unknown as { release(): Promise<void> }).release(),
         poolQuery: (sql, values) => pool.query(sql, values),
@@ -147,6 +158,8 @@ export async function createBenchPool(kind: PoolKind, size: number, url = URL_, 
         },
       };
     }
+    default:
+      throw new Error(`unknown pool kind "${kind}"`);
   }
 }
 
@@ -155,10 +168,20 @@ export async function createBenchPool(kind: PoolKind, size: number, url = URL_, 
  * connection (the driver pipelines them: the ceiling for a multiplexing pool). Otherwise one query
  * in flight per connection (the ceiling of any exclusive-borrow pool).
  */
-async function baselineCreatePool(): Promise<typeof createMariapool> {
-  if (BASELINE === undefined) throw new Error('MARIAPOOL_BASELINE is not set');
-  const core = (await import(pathToFileURL(BASELINE).href)) as { createPool: typeof createMariapool };
-  return core.createPool;
+/** The same contender as 'mariapool', built from another checkout's core (see BASELINES). */
+async function baselinePool(kind: BaselineKind, size: number, url: string, pings: boolean): Promise<BenchPool> {
+  const label = kind.slice('baseline:'.length);
+  const entry = BASELINES.get(label);
+  if (entry === undefined) throw new Error(`no baseline "${label}" in MARIAPOOL_BASELINES`);
+  const core = (await import(pathToFileURL(entry).href)) as { createPool: typeof createMariapool };
+  const pool = await core.createPool(url, { minSize: size, maxSize: size, enableHealthCheck: false, name: 'bench', ...(pings ? {} : { pingThresholdMs: 0 }) });
+  return {
+    name: `mariapool (${label})`,
+    acquire: () => pool.acquire(),
+    release: (l) => void (l as unknown as { release(): Promise<void> }).release(),
+    poolQuery: (sql, values) => pool.query(sql, values),
+    close: () => pool.close(),
+  };
 }
 
 export async function createRawRoundRobin(size: number, pipelined: boolean, url = URL_): Promise<{ name: string; query(sql: string, values?: unknown[]): Promise<unknown>; close(): Promise<void> }> {

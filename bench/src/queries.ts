@@ -2,7 +2,7 @@
  * Part 2, queries: `SELECT 1` and a primary-key lookup on a 10,000-row table, concurrency
  * 1 / 16 / 64 / 256, pools of 10 and 20. Queries/s and latency p50 / p99.
  */
-import { BASELINE, createBenchPool, createRawRoundRobin, URL_, type PoolKind } from './competitors.js';
+import { BASELINE_KINDS, createBenchPool, createRawRoundRobin, URL_, type PoolKind } from './competitors.js';
 import { createPool as createMariapool } from '@mariapool/core';
 import { fmt, median, percentile, spreadPct } from './stats.js';
 import type { Table } from './report.js';
@@ -52,7 +52,7 @@ async function runners(size: number): Promise<Runner[]> {
   // Run order (also the tables' row order) puts the contenders each target compares next to each
   // other: the exclusive path beside its two ceilings, the multiplexer beside raw pipelining.
   const ours = await borrow('mariapool', 'mariapool');
-  if (BASELINE !== undefined) await borrow('baseline', 'mariapool (baseline)');
+  for (const kind of BASELINE_KINDS) await borrow(kind, `mariapool (${kind.slice('baseline:'.length)})`);
   await borrow('minimal', 'minimal FIFO');
   const nopipe = await createRawRoundRobin(size, false);
   out.push({ name: nopipe.name, run: nopipe.query, close: nopipe.close });
@@ -100,7 +100,9 @@ async function ensureConnectionRoom(needed: number): Promise<void> {
 }
 
 export async function queries(opts: { quick: boolean }): Promise<{ results: unknown[]; tables: Table[] }> {
-  const sizes = opts.quick ? [10] : [10, 20];
+  // Baselines are extra contenders: with pools of 20 they would need more than the server's
+  // default 151 connections, so a before/after run compares pools of 10.
+  const sizes = opts.quick || BASELINE_KINDS.length > 0 ? [10] : [10, 20];
   const concurrencies = opts.quick ? [1, 64] : [1, 16, 64, 256];
   const durationMs = opts.quick ? 250 : 1000;
   const statements: Array<[string, string, () => unknown[] | undefined]> = [
@@ -110,7 +112,7 @@ export async function queries(opts: { quick: boolean }): Promise<{ results: unkn
   const results: Array<{ size: number; statement: string; concurrency: number; runner: string; qps: number[]; p50: number; p99: number; cpuUsPerQuery: number }> = [];
   const tables: Table[] = [];
   for (const size of sizes) {
-    await ensureConnectionRoom((RUNNER_POOLS + (BASELINE === undefined ? 0 : 1)) * size);
+    await ensureConnectionRoom((RUNNER_POOLS + BASELINE_KINDS.length) * size);
     const rs = await runners(size);
     await ensureUsersTable(rs[0].run);
     for (const [label, sql, values] of statements) {
