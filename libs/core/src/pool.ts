@@ -575,6 +575,13 @@ export class Pool {
       this.#dispatch();
       return;
     }
+    if (returned && this.#waiters.size > 0) {
+      // The choice #dispatch would make: a returned connection is the top of the idle stack, not
+      // retired (checked above) and alive a moment ago (no ping). Without the rest of the
+      // reconciliation: a release changes no size, so nothing needs opening (hot path).
+      entry.toIdle(now, true);
+      return this.#grant(this.#waiters.shift() as Waiter<PoolConnection>, entry, now);
+    }
     this.#conns.pushIdle(entry, now, returned);
     if (this.#waiters.size > 0) this.#dispatch();
   }
