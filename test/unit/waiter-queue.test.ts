@@ -10,7 +10,7 @@ const TIMEOUT = 1000;
 function waiterAt(clock: ManualClock, timeoutMs = TIMEOUT): { waiter: Waiter<string>; outcome: () => string } {
   let outcome = 'pending';
   const now = clock.now();
-  const waiter = new Waiter<string>((v) => (outcome = `granted ${v}`), (e) => (outcome = `failed ${String(e)}`), now, now + timeoutMs);
+  const waiter = new Waiter<string>((v) => (outcome = `granted ${v}`), (e) => (outcome = `failed ${String(e)}`), now, timeoutMs);
   return { waiter, outcome: () => outcome };
 }
 

@@ -58,7 +58,7 @@ export class AcquireQueue {
     const timeoutMs = options?.timeoutMs ?? this.#d.timeoutMs;
     this.#d.stats.queued++;
     return new Promise<PoolConnection>((resolve, reject) => {
-      const waiter = new Waiter(resolve, reject, now, now + timeoutMs);
+      const waiter = new Waiter(resolve, reject, now, timeoutMs);
       if (timeoutMs !== this.#d.timeoutMs) waiter.armOwnTimer(this.#d.clock, () => this.#timeOut(waiter));
       if (signal !== undefined) waiter.watchSignal(signal, () => this.withdraw(waiter, signal.reason));
       this.#queue.push(waiter);

@@ -10,8 +10,8 @@ import type { Clock, TimerHandle } from '../time/clock.js';
  */
 export class Waiter<T> {
   readonly enqueuedAt: number;
-  /** Absolute deadline on the pool's clock (ms). */
-  readonly deadline: number;
+  /** This acquire's timeout (ms); the deadline is derived (one field fewer to box). */
+  readonly timeoutMs: number;
   /** True once it has a timer of its own; the queue's single timer then skips it. */
   hasOwnTimer = false;
   /** Maintained by WaiterQueue: true while physically queued and counted as waiting. */
@@ -20,11 +20,16 @@ export class Waiter<T> {
   #reject: ((error: unknown) => void) | undefined;
   #cleanup: (() => void) | undefined;
 
-  constructor(resolve: (value: T) => void, reject: (error: unknown) => void, enqueuedAt: number, deadline: number) {
+  constructor(resolve: (value: T) => void, reject: (error: unknown) => void, enqueuedAt: number, timeoutMs: number) {
     this.#resolve = resolve;
     this.#reject = reject;
     this.enqueuedAt = enqueuedAt;
-    this.deadline = deadline;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Absolute deadline on the pool's clock (ms). */
+  get deadline(): number {
+    return this.enqueuedAt + this.timeoutMs;
   }
 
   get settled(): boolean {
