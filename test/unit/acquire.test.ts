@@ -311,17 +311,18 @@ describe('a long outage', () => {
       assert.ok(errors.every((e) => e instanceof AcquireTimeoutError));
     };
     // After a full collection the heap still moves by a few MB now and then (a single reading
-    // once showed +3.6 MB): compare the lowest readings, early and late.
+    // once showed +3.6 MB): compare the lowest readings, early and late. The first round is a
+    // warm-up (compiled code, the queue's arrays at their working size: about 1.3 MB once).
     const readings: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 9; i++) {
       await round();
       readings.push(memory());
     }
-    const grown = Math.min(...readings.slice(6)) - Math.min(...readings.slice(0, 2));
+    const grown = Math.min(...readings.slice(7)) - Math.min(...readings.slice(1, 3));
     // Nothing is served while the server is down, so only the expiry itself can free the queue's
     // slots: kept, the 100,000 or more after the second round took 3 MB.
     assert.ok(grown < 1.5e6, `memory grew by ${(grown / 1e6).toFixed(2)} MB over 120,000 more timed-out acquires`);
-    assert.deepEqual([pool.status().waiting, pool.stats().timeouts], [0, 160_000]);
+    assert.deepEqual([pool.status().waiting, pool.stats().timeouts], [0, 180_000]);
     connector.failWith = undefined;
     const pending = pool.acquire();
     await clock.advance(100);
