@@ -16,7 +16,8 @@ export const InjectConnection = (name?: string): ParameterDecorator & PropertyDe
  * Handler parameter: the request's connection (borrowed on first use, same one for the whole
  * request, released when the response is done). No request scope involved.
  */
-export const Conn = createParamDecorator((name: string | undefined, ctx: ExecutionContext) => {
+// Typed explicitly: the inferred type names Nest 12's ParameterDecoratorOptions, which Nest 11 lacks.
+export const Conn: (name?: string) => ParameterDecorator = createParamDecorator((name: string | undefined, ctx: ExecutionContext) => {
   const http = ctx.switchToHttp();
   return requestConnection(name ?? DEFAULT_POOL_NAME, http.getRequest(), http.getResponse());
 });
