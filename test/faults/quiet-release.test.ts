@@ -178,6 +178,11 @@ async function fastifyApp(): Promise<{ port: number; pool: Pool; close(): Promis
     await gate.wait;
     return { ok: true };
   });
+  app.post('/forgot', async (req) => {
+    const conn = await req.getConnection();
+    void conn.query('START TRANSACTION').catch(() => undefined); // a handler that forgot an await
+    return { ok: (req.body as { id: number }).id };
+  });
   app.get('/sleep', async (req) => {
     const conn = await req.getConnection();
     gate.thread = conn.threadId;
@@ -202,6 +207,12 @@ class QuietController {
     gate.inserted();
     await gate.wait;
     return { ok: true };
+  }
+
+  @Post('forgot')
+  forgot(@Conn() conn: PoolConnection, @Body() body: { id: number }) {
+    void conn.query('START TRANSACTION').catch(() => undefined); // a handler that forgot an await
+    return { ok: body.id };
   }
 
   @Get('sleep')
@@ -245,6 +256,19 @@ for (const [framework, start] of [['Fastify', fastifyApp], ['Nest', nestApp]] as
       let aborted!: ReturnType<typeof startRequest>;
       await inFlight(() => (aborted = startRequest(app.port, 'POST', '/tx', { id: nextId++ })));
       aborted.abort();
+      const id = nextId++;
+      const plain = await healThen(startRequest(app.port, 'POST', '/plain', { id }).response);
+      assert.ok(plain.status === 200 || plain.status === 201, `POST /plain answered ${plain.status} ${plain.body}`);
+      assert.equal(await stored(id), true, 'an acknowledged autocommit write was rolled back');
+      await waitIdle(app.pool);
+    });
+
+    it('a handler that forgot to await its START TRANSACTION: the response goes out, and the next request\'s autocommit INSERT persists', async () => {
+      gate = newGate();
+      let forgot!: ReturnType<typeof startRequest>;
+      await inFlight(() => (forgot = startRequest(app.port, 'POST', '/forgot', { id: 0 })));
+      const answered = await forgot.response;
+      assert.ok(answered.status === 200 || answered.status === 201, `POST /forgot answered ${answered.status}`);
       const id = nextId++;
       const plain = await healThen(startRequest(app.port, 'POST', '/plain', { id }).response);
       assert.ok(plain.status === 200 || plain.status === 201, `POST /plain answered ${plain.status} ${plain.body}`);

@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Writable } from 'node:stream';
-import { poolPlugin, UNAVAILABLE_MESSAGE } from '@mariapool/fastify';
+import { isPoolUnavailable } from '@mariapool/core';
+import { poolPlugin, ServiceUnavailableError, UNAVAILABLE_MESSAGE } from '@mariapool/fastify';
 import { adminSql, closeAdmin, MARIADB_URL, sleep } from '../../support/db.js';
 
 const TABLE = 'mariapool_fastify_tx';
@@ -261,6 +262,26 @@ describe('the request connection', () => {
     assert.ok(performance.now() - started < 1500);
     await settled(app);
     assert.equal(app.pool.status().borrowed, 0);
+    await app.close();
+  });
+});
+
+describe('errors of a pool called directly', () => {
+  it('app.pool.query() in a handler: an error handler maps "no connection" to the same generic 503 with ServiceUnavailableError', async () => {
+    const app = Fastify();
+    await app.register(poolPlugin, { uri: MARIADB_URL, minSize: 1, maxSize: 1, acquireTimeoutMs: 100 });
+    app.setErrorHandler((error, _req, reply) => {
+      if (isPoolUnavailable(error)) return reply.send(new ServiceUnavailableError(error));
+      return reply.send(error);
+    });
+    app.get('/direct', async () => app.pool.query('SELECT 1 AS one'));
+    const holder = await app.pool.acquire();
+    const res = await app.inject('/direct');
+    await holder.release();
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().message, UNAVAILABLE_MESSAGE);
+    assert.doesNotMatch(res.body, /size \d|available \d|borrowed|waiting/i);
+    assert.equal((await app.inject('/direct')).statusCode, 200);
     await app.close();
   });
 });
