@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
+import { RepeatingTimer } from '../time/repeating-timer.js';
 import type { PoolLogger } from '../observability/pool-logger.js';
 import type { MutableStats } from '../observability/pool-status.js';
 import type { PooledConnection } from './pooled-connection.js';
@@ -25,9 +26,7 @@ export class StatementWatch {
   readonly #log: PoolLogger | undefined;
   readonly #poolName: string;
   readonly #stats: MutableStats;
-  readonly #periodMs: number;
-  #timer: TimerHandle | undefined;
-  #stopped = false;
+  readonly #timer: RepeatingTimer;
 
   /** `timeoutMs`: queryTimeoutMs (0 = no statement deadline: the watch never runs). */
   constructor(options: {
@@ -45,23 +44,17 @@ export class StatementWatch {
     this.#poolName = options.poolName;
     this.#stats = options.stats;
     // A stalled statement is noticed within a quarter of its deadline after it passed.
-    this.#periodMs = Math.max(25, Math.min(1000, (this.#timeoutMs + STATEMENT_GRACE_MS) / 4));
+    const periodMs = Math.max(25, Math.min(1000, (this.#timeoutMs + STATEMENT_GRACE_MS) / 4));
+    this.#timer = new RepeatingTimer(options.clock, () => periodMs, () => this.sweep());
   }
 
+  /** Starts sweeping; with no statement deadline (queryTimeoutMs 0) there is nothing to watch. */
   start(): void {
-    if (this.#timeoutMs <= 0 || this.#stopped) return;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#stopped) return;
-      this.sweep();
-      this.start();
-    }, this.#periodMs);
+    if (this.#timeoutMs > 0) this.#timer.start();
   }
 
   stop(): void {
-    this.#stopped = true;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.stop();
   }
 
   /** Destroys the connections whose statements have been silent past their deadline. */

@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
+import { RepeatingTimer } from '../time/repeating-timer.js';
 import { MAX_CHECK_MS, MIN_PING_MS, retireReason, type ConnectionSet } from '../connections/connection-set.js';
 import { housekeepingPeriod, selectIdleToCheck, selectIdleToClose, type MaintenancePolicy } from './maintenance.js';
 import type { PooledConnection } from '../connections/pooled-connection.js';
@@ -24,29 +25,22 @@ export class Housekeeping {
   readonly #clock: Clock;
   readonly #conns: ConnectionSet;
   readonly #pool: HousekeepingPool;
-  #timer: TimerHandle | undefined;
+  readonly #timer: RepeatingTimer;
   #lastHealthCheck = 0;
-  #stopped = false;
 
   constructor(options: { clock: Clock; conns: ConnectionSet; pool: HousekeepingPool }) {
     this.#clock = options.clock;
     this.#conns = options.conns;
     this.#pool = options.pool;
+    this.#timer = new RepeatingTimer(options.clock, () => housekeepingPeriod(this.#pool.policy()), () => this.#run());
   }
 
   start(): void {
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#stopped) return;
-      this.#run();
-      this.start();
-    }, housekeepingPeriod(this.#pool.policy()));
+    this.#timer.start();
   }
 
   stop(): void {
-    this.#stopped = true;
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.stop();
   }
 
   #run(): void {
