@@ -51,6 +51,8 @@ describe('resolvePoolOptions', () => {
   it('rejects unknown keys with a hint', () => {
     rejects({ maxsize: 3 } as PoolOptions, 'maxsize', /did you mean maxSize/);
     rejects({ connectionLimit: 3 } as PoolOptions, 'connectionLimit', /did you mean maxSize/);
+    rejects({ username: 'app' } as PoolOptions, 'username', /did you mean user\?/);
+    rejects({ queueLimit: 10 } as PoolOptions, 'queueLimit', /did you mean maxWaiters/);
     rejects({ idleTimeout: 3 } as PoolOptions, 'idleTimeout', /maxIdleTimeMs/);
     rejects({ conectTimeout: 3 } as PoolOptions, 'conectTimeout', /connectTimeout/);
     rejects({ zzzzzzzzz: 1 } as PoolOptions, 'zzzzzzzzz', /unknown option$/);

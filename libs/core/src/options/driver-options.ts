@@ -153,4 +153,11 @@ export const DRIVER_POOL_OPTION_HINTS: Readonly<Record<string, string>> = {
   pool_name: 'name',
   min: 'minSize',
   max: 'maxSize',
+  // TypeORM, mysql2, Knex
+  username: 'user',
+  queueLimit: 'maxWaiters',
+  waitForConnections: 'acquireTimeoutMs (acquires always wait, up to their deadline; maxWaiters bounds the queue)',
+  maxIdle: 'minSize (idle connections above it close after maxIdleTimeMs)',
+  enableKeepAlive: 'validationIntervalMs (idle connections are health-checked)',
+  extra: 'the options themselves (mariapool takes the driver\'s options at the top level)',
 };
