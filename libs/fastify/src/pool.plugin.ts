@@ -73,7 +73,8 @@ async function poolPluginImpl(fastify: FastifyInstance, options: PoolPluginOptio
   if (pools[key] !== undefined) {
     throw new PoolPluginError('ERR_POOL_PLUGIN_DUPLICATE', `a pool named "${key}" is already registered on this Fastify instance`);
   }
-  const pool = new Pool(poolOptions);
+  // Unless given one, the pool reports to the app's logger, tagged with the pool's name.
+  const pool = new Pool({ ...poolOptions, logger: poolOptions.logger ?? fastify.log.child({ pool: key }) });
   await pool.open();
   pools[key] = pool;
   if (key === DEFAULT) fastify.decorate('pool', pool);

@@ -3,6 +3,7 @@ import { REQUEST } from '@nestjs/core';
 import { createPool, InvalidPoolOptionError, type Pool, type PoolConnection } from '@mariapool/core';
 import type { PoolModuleOptions } from './pool-module.options.js';
 import { PoolRegistry } from './pool.registry.js';
+import { nestPoolLogger } from './nest-pool-logger.js';
 import { requestConnection } from './request-scope.js';
 import { getConnectionToken, getPoolToken } from './pool.tokens.js';
 
@@ -24,7 +25,9 @@ async function openPool(name: string, options: PoolModuleOptions, logger: Logger
   const { retryAttempts = 0, retryDelayMs = 1000, ...poolOptions } = options;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await createPool({ name, ...poolOptions });
+      // Unless the app gives one, the pool's events go to Nest's Logger (connect failures while
+      // starting included: a dead server is reported, not 30 s of silence).
+      return await createPool({ name, ...poolOptions, logger: poolOptions.logger ?? nestPoolLogger(logger) });
     } catch (error) {
       if (error instanceof InvalidPoolOptionError || attempt >= retryAttempts) throw error;
       logger.warn(`cannot open pool "${name}" (attempt ${attempt + 1} of ${retryAttempts + 1}): ${(error as Error).message}; retrying in ${retryDelayMs} ms`);
@@ -40,7 +43,7 @@ async function openPool(name: string, options: PoolModuleOptions, logger: Logger
  */
 export function createPoolProviders(name: string, optionsToken: InjectionToken): Provider[] {
   const poolToken = getPoolToken(name);
-  const logger = new Logger(`PoolModule:${name}`);
+  const logger = new Logger('PoolModule');
   return [
     {
       provide: poolToken,

@@ -1,6 +1,7 @@
 import '../../support/guard.js';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { InvalidPoolOptionError, PoolOpenError } from '@mariapool/core';
 import poolPluginDefault, { poolPlugin, PoolPluginError } from '@mariapool/fastify';
@@ -25,6 +26,26 @@ describe('@mariapool/fastify registration', () => {
     await app.close();
     assert.equal(app.pool.closed, true);
     assert.deepEqual(await sessionsGone(ids), [], 'no server session left after close');
+  });
+
+  it('logs to the app\'s logger by default, tagged with the pool name: a dead server is reported while starting', async () => {
+    const logged: string[] = [];
+    const stream = new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) });
+    const app = Fastify({ logger: { level: 'warn', stream } });
+    let error: unknown;
+    try {
+      await app.register(poolPlugin, { host: '127.0.0.1', port: 1, user: 'root', password: 'hunter2-secret', acquireTimeoutMs: 300 });
+      await app.ready();
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof PoolOpenError);
+    const events = logged.map((l) => JSON.parse(l) as { msg: string; pool?: string; level: number });
+    const connect = events.filter((e) => e.msg === 'cannot connect; retrying with backoff');
+    assert.equal(connect.length, 1, logged.join(''));
+    assert.equal(connect[0]?.pool, 'default');
+    assert.ok(logged.every((l) => !l.includes('hunter2-secret')), 'a password in the log');
+    await app.close();
   });
 
   it('registers named pools side by side', async () => {

@@ -83,6 +83,26 @@ describe('PoolModule registration styles', () => {
     assert.ok(elapsed >= 3 * 200 + 2 * 100 - 50 && elapsed < 5000, `three attempts then fail (${Math.round(elapsed)} ms)`);
   });
 
+  it('logs through Nest\'s Logger by default: one line per pool event, context PoolModule, no password', async () => {
+    @Module({ imports: [PoolModule.forRoot({ host: '127.0.0.1', port: 1, user: 'root', password: 'hunter2-secret', acquireTimeoutMs: 300 })] })
+    class DownModule {}
+    const lines: Array<{ message: string; context: unknown; extra: number }> = [];
+    const record = (message: unknown, ...rest: unknown[]) => void lines.push({ message: String(message), context: rest.at(-1), extra: rest.length });
+    const error = await NestFactory.create(DownModule, new FastifyAdapter(), {
+      logger: { log: () => {}, error: record, warn: record, debug: () => {}, verbose: () => {} },
+      abortOnError: false,
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof PoolOpenError);
+    const connect = lines.filter((l) => /cannot connect; retrying with backoff/.test(l.message));
+    assert.equal(connect.length, 1, `one line for the streak of failed connects: ${JSON.stringify(lines)}`);
+    assert.match(connect[0]!.message, /pool=default/);
+    assert.match(connect[0]!.message, /target=127\.0\.0\.1:1/);
+    assert.match(connect[0]!.message, /ECONNREFUSED/);
+    assert.equal(connect[0]!.context, 'PoolModule');
+    assert.equal(connect[0]!.extra, 1, 'the message and its context only: no object printed as a second line');
+    assert.ok(lines.every((l) => !l.message.includes('hunter2-secret')), 'a password in the log');
+  });
+
   it('shutdown leaves no open handle: the process exits by itself after app.close()', async () => {
     const script = fileURLToPath(new URL('./fixtures/exit-check.js', import.meta.url));
     const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
