@@ -20,6 +20,7 @@ export {
 } from './options/pool-options.js';
 export { parseConnectionUri, type HostAddress, type ParsedUri } from './options/connection-uri.js';
 export type { PoolStats, PoolStatus } from './observability/pool-status.js';
+export { checkPool, type PoolHealth } from './observability/health-check.js';
 export type { PoolLogger } from './observability/pool-logger.js';
 export type { Clock, TimerHandle } from './time/clock.js';
 export { systemClock } from './time/clock.js';

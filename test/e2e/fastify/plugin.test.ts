@@ -4,7 +4,8 @@ import { after, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { InvalidPoolOptionError, PoolOpenError } from '@mariapool/core';
-import poolPluginDefault, { poolPlugin, PoolPluginError } from '@mariapool/fastify';
+import underPressure from '@fastify/under-pressure';
+import poolPluginDefault, { POOL_HEALTH_SCHEMA, poolHealthCheck, poolPlugin, PoolPluginError } from '@mariapool/fastify';
 import { closeAdmin, MARIADB_URL, sessionsGone } from '../../support/db.js';
 
 after(closeAdmin);
@@ -45,6 +46,25 @@ describe('@mariapool/fastify registration', () => {
     assert.equal(connect.length, 1, logged.join(''));
     assert.equal(connect[0]?.pool, 'default');
     assert.ok(logged.every((l) => !l.includes('hunter2-secret')), 'a password in the log');
+    await app.close();
+  });
+
+  it('poolHealthCheck with @fastify/under-pressure: 200 with the pool status while it can lend, 503 when saturated', async () => {
+    const app = Fastify();
+    await app.register(poolPlugin, { uri: MARIADB_URL, minSize: 1, maxSize: 1 });
+    await app.register(underPressure, {
+      healthCheck: poolHealthCheck(app.pool, { timeoutMs: 150 }),
+      exposeStatusRoute: { url: '/health', routeOpts: {}, routeResponseSchemaOpts: POOL_HEALTH_SCHEMA },
+    });
+    const up = await app.inject('/health');
+    assert.equal(up.statusCode, 200);
+    assert.equal(up.json().status, 'up');
+    assert.equal(up.json().pool.maxSize, 1);
+    const holder = await app.pool.acquire();
+    const saturated = await app.inject('/health');
+    assert.equal(saturated.statusCode, 503, saturated.body);
+    await holder.release();
+    assert.equal((await app.inject('/health')).statusCode, 200);
     await app.close();
   });
 

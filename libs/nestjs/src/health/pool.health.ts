@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type { Pool } from '@mariapool/core';
+import { checkPool, type Pool } from '@mariapool/core';
 import { getPoolToken } from '../pool.tokens.js';
 
 /**
@@ -19,11 +19,7 @@ export class PoolHealthIndicator {
   async pingCheck<K extends string>(key: K, options: { timeoutMs?: number; poolName?: string } = {}): Promise<HealthIndicatorResult<K>> {
     const indicator = this.health.check(key);
     const pool = this.moduleRef.get<Pool>(getPoolToken(options.poolName), { strict: false });
-    try {
-      await pool.withConnection((conn) => conn.ping(), { timeoutMs: options.timeoutMs ?? 1000 });
-      return indicator.up({ ...pool.status() });
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message, ...pool.status() });
-    }
+    const health = await checkPool(pool, options);
+    return health.status === 'up' ? indicator.up({ ...health.pool }) : indicator.down({ message: health.message, ...health.pool });
   }
 }
