@@ -35,6 +35,18 @@ describe('legacy 1.x API (ConnectionPool)', () => {
     assert.equal(getPool('legacy-1'), undefined);
   });
 
+  it('addConnection() opens exactly one connection, and PoolExhaustedError once the pool holds poolSize', async () => {
+    const pool = new ConnectionPool({ ...connection, poolName: 'legacy-3', poolSize: 2 });
+    assert.equal(pool.connectionCount, 0, 'nothing opened by the constructor');
+    await pool.addConnection();
+    assert.equal(pool.connectionCount, 1);
+    await pool.addConnection();
+    assert.equal(pool.connectionCount, 2);
+    await assert.rejects(pool.addConnection(), (e: unknown) => e instanceof PoolExhaustedError && e.code === 'ERR_POOL_EXHAUSTED');
+    assert.equal(pool.connectionCount, 2);
+    await pool.close();
+  });
+
   it('setConfig() replaces the connection settings', async () => {
     const pool = new ConnectionPool({ ...connection, poolName: 'legacy-2', poolSize: 1 });
     await pool.addConnection();

@@ -62,9 +62,14 @@ export class ConnectionPool {
     return this.#pool;
   }
 
-  /** Opens connections up to poolSize; PoolExhaustedError when the pool is already full. */
+  /**
+   * Opens one more connection, as Connector/Python's `add_connection()` does; PoolExhaustedError
+   * when the pool already holds poolSize. Added connections stay open (no idle shrinking).
+   */
   async addConnection(): Promise<void> {
-    if (this.connectionCount >= this.#size) throw new PoolExhaustedError(this.#pool.status());
+    const status = this.#pool.status();
+    if (status.size >= this.#size) throw new PoolExhaustedError(status);
+    this.#pool.resize({ minSize: status.size + 1 });
     await this.#pool.open();
   }
 
@@ -92,8 +97,10 @@ export class ConnectionPool {
     return new Pool({
       ...connection,
       name: this.#name,
-      minSize: this.#size,
+      // Connections open on demand (getConnection, addConnection) up to poolSize, and stay.
+      minSize: 0,
       maxSize: this.#size,
+      maxIdleTimeMs: 0,
       resetConnection: this.#legacy.poolResetConnection ?? true,
       pingThresholdMs: this.#legacy.poolValidationIntervalMs ?? 500,
     });
