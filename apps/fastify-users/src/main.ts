@@ -1,9 +1,9 @@
-import { resolveDatabaseUrl } from '@mariapool/testing';
+import { demoDatabase } from 'users-example';
 import { buildApp } from './app.js';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
-const { url, server } = await resolveDatabaseUrl();
+const { url, server } = await demoDatabase();
 const app = await buildApp({ url, fastify: { logger: { level: process.env['LOG_LEVEL'] ?? 'info' } } });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void app.close().then(() => server?.stop()).then(() => process.exit(0)));

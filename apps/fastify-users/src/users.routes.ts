@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { DUPLICATE_KEY, duplicateEmail, notFound, parseNewUser, parseUserId, type User } from 'users-example';
 
-/** A user as stored and returned. */
-export interface User {
-  id: number;
-  name: string;
-  email: string;
-}
+const errorSchema = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message'],
+  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
+} as const;
 
 const userSchema = {
   type: 'object',
@@ -13,51 +13,37 @@ const userSchema = {
   properties: { id: { type: 'integer' }, name: { type: 'string' }, email: { type: 'string' } },
 } as const;
 
-const errorSchema = { type: 'object', properties: { error: { type: 'string' } } } as const;
-
-/** ER_DUP_ENTRY: the unique key on email. */
-const DUPLICATE_KEY = 1062;
-
-/** GET /users/:id and POST /users on the request's pooled connection. */
+/**
+ * GET /users/:id and POST /users on the request's pooled connection. Input is checked by the
+ * rules both demos share, in preValidation: a bad request never borrows a connection, and is
+ * answered 400 by Fastify's error handler ({ statusCode, error, message }, like Nest's).
+ */
 export async function usersRoutes(app: FastifyInstance, options: { table: string }): Promise<void> {
   const table = options.table;
 
-  app.get<{ Params: { id: number } }>('/users/:id', {
-    schema: {
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
-      response: { 200: userSchema, 404: errorSchema },
-    },
+  app.get<{ Params: { id: string }; Querystring: unknown }>('/users/:id', {
+    preValidation: async (request) => void parseUserId(request.params.id),
+    schema: { response: { 200: userSchema, 404: errorSchema } },
   }, async (request, reply) => {
+    const id = parseUserId(request.params.id);
     const conn = await request.getConnection();
-    const rows = await conn.query<User[]>(`SELECT id, name, email FROM ${table} WHERE id = ?`, [request.params.id]);
-    if (rows.length === 0) return reply.code(404).send({ error: `user ${request.params.id} not found` });
+    const rows = await conn.query<User[]>(`SELECT id, name, email FROM ${table} WHERE id = ?`, [id]);
+    if (rows.length === 0) return reply.code(404).send(notFound(id));
     return rows[0];
   });
 
-  app.post<{ Body: { name: string; email: string } }>('/users', {
+  app.post('/users', {
     config: { transaction: true },
-    schema: {
-      body: {
-        type: 'object',
-        required: ['name', 'email'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', minLength: 1, maxLength: 100 },
-          email: { type: 'string', minLength: 3, maxLength: 255, pattern: '^[^@\\s]+@[^@\\s]+$' },
-        },
-      },
-      response: { 201: userSchema, 409: errorSchema },
-    },
+    preValidation: async (request) => void parseNewUser(request.body),
+    schema: { response: { 201: userSchema, 409: errorSchema } },
   }, async (request, reply) => {
-    const { name, email } = request.body;
+    const { name, email } = parseNewUser(request.body);
     const conn = await request.getConnection();
     try {
       const result = await conn.query<{ insertId: bigint | number }>(`INSERT INTO ${table} (name, email) VALUES (?, ?)`, [name, email]);
       return reply.code(201).send({ id: Number(result.insertId), name, email });
     } catch (error) {
-      if ((error as { errno?: number }).errno === DUPLICATE_KEY) {
-        return reply.code(409).send({ error: `a user with email ${email} already exists` });
-      }
+      if ((error as { errno?: number }).errno === DUPLICATE_KEY) return reply.code(409).send(duplicateEmail(email));
       throw error;
     }
   });

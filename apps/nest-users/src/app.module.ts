@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PoolModule, type PoolModuleOptions } from '@mariapool/nestjs';
 import { PoolHealthIndicator } from '@mariapool/nestjs/health';
+import { checkTableName, DEMO_DATABASE_URL } from 'users-example';
 import { StatusController } from './status.controller.js';
 import { USERS_TABLE } from './users/user.js';
 import { UsersController } from './users/users.controller.js';
@@ -10,7 +11,7 @@ import { UsersSchema } from './users/users.schema.js';
 import { UsersScopedController } from './users/users-scoped.controller.js';
 
 export interface AppModuleOptions {
-  /** @default process.env.MARIADB_URL ?? "mariadb://root@127.0.0.1:3306/test" */
+  /** @default process.env.MARIADB_URL ?? the demo database (DEMO_DATABASE_URL) */
   url?: string;
   /** @default "users" */
   table?: string;
@@ -20,15 +21,14 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static register(options: AppModuleOptions = {}): DynamicModule {
-    const table = options.table ?? 'users';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`table must be a plain identifier, got ${JSON.stringify(table)}`);
+    const table = checkTableName(options.table ?? 'users');
     return {
       module: AppModule,
       imports: [
         TerminusModule,
         PoolModule.forRootAsync({
           useFactory: (): PoolModuleOptions => ({
-            uri: options.url ?? process.env['MARIADB_URL'] ?? 'mariadb://root@127.0.0.1:3306/test',
+            uri: options.url ?? process.env['MARIADB_URL'] ?? DEMO_DATABASE_URL,
             minSize: 2,
             maxSize: 10,
             acquireTimeoutMs: 5000,

@@ -1,10 +1,10 @@
-import { resolveDatabaseUrl } from '@mariapool/testing';
+import { demoDatabase } from 'users-example';
 import { createNestUsersApp } from './app.factory.js';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
 // A throw-away server, if one was started, is killed and its data removed when the process exits.
-const { url } = await resolveDatabaseUrl();
+const { url } = await demoDatabase();
 const app = await createNestUsersApp({ url, logger: ['log', 'error', 'warn'] });
 app.enableShutdownHooks();
 await app.listen(port, host);

@@ -35,7 +35,7 @@ describe('fastify-users app over HTTP', () => {
     const fetched = await request(app.server).get(`/users/${created.body.id}`).expect(200);
     assert.equal(fetched.body.email, 'alan@example.com');
     const dup = await request(app.server).post('/users').send({ name: 'Other', email: 'alan@example.com' }).expect(409);
-    assert.match(dup.body.error, /already exists/);
+    assert.match(dup.body.message, /already exists/);
     await request(app.server).post('/users').send({ name: '', email: 'x' }).expect(400);
     await request(app.server).post('/users').send({ name: 'No Email' }).expect(400);
     assert.equal(app.pool.stats().badReturns, 0);

@@ -237,7 +237,7 @@ describe('saturation and request scope', () => {
 
   it('@InjectConnection in a REQUEST-scoped provider: by type, released after the response', async () => {
     const { createNestUsersApp } = await import('nest-users');
-    const app = await createNestUsersApp({ table: 'users_nest_scope', pool: { minSize: 1, maxSize: 2 } });
+    const app = await createNestUsersApp({ url: process.env['MARIADB_URL'] ?? 'mariadb://root@127.0.0.1:3306/test', table: 'users_nest_scope', pool: { minSize: 1, maxSize: 2 } });
     const pool = app.get(Pool);
     assert.equal(getConnectionToken(), PoolConnection, 'default connection token is the class');
     const res = await request(app.getHttpServer()).get('/scoped/users/1').expect(200);

@@ -1,9 +1,4 @@
-/** A user as stored and returned. */
-export interface User {
-  id: number;
-  name: string;
-  email: string;
-}
+export type { User } from 'users-example';
 
 /** Where the users live; tests use their own table. */
 export const USERS_TABLE = Symbol('USERS_TABLE');

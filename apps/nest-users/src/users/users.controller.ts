@@ -1,20 +1,19 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import type { PoolConnection } from '@mariapool/core';
 import { Conn, Transactional } from '@mariapool/nestjs';
+import { badRequest, DUPLICATE_KEY, duplicateEmail, notFound, parseNewUser, UserInputError } from 'users-example';
 import { USERS_TABLE, type User } from './user.js';
+import { UserIdPipe } from './user-id.pipe.js';
 
-/** ER_DUP_ENTRY: the unique key on email. */
-const DUPLICATE_KEY = 1062;
-const EMAIL = /^[^@\s]+@[^@\s]+$/;
-
+/** Errors carry the shared body ({ statusCode, error, message }), as the Fastify demo answers. */
 @Controller('users')
 export class UsersController {
   constructor(@Inject(USERS_TABLE) private readonly table: string) {}
 
   @Get(':id')
-  async get(@Param('id', ParseIntPipe) id: number, @Conn() conn: PoolConnection): Promise<User> {
+  async get(@Param('id', UserIdPipe) id: number, @Conn() conn: PoolConnection): Promise<User> {
     const rows = await conn.query<User[]>(`SELECT id, name, email FROM ${this.table} WHERE id = ?`, [id]);
-    if (rows[0] === undefined) throw new NotFoundException(`user ${id} not found`);
+    if (rows[0] === undefined) throw new NotFoundException(notFound(id));
     return rows[0];
   }
 
@@ -27,15 +26,17 @@ export class UsersController {
       const result = await conn.query<{ insertId: bigint | number }>(`INSERT INTO ${this.table} (name, email) VALUES (?, ?)`, [name, email]);
       return { id: Number(result.insertId), name, email };
     } catch (error) {
-      if ((error as { errno?: number }).errno === DUPLICATE_KEY) throw new ConflictException(`a user with email ${email} already exists`);
+      if ((error as { errno?: number }).errno === DUPLICATE_KEY) throw new ConflictException(duplicateEmail(email));
       throw error;
     }
   }
 }
 
 function validNewUser(body: unknown): { name: string; email: string } {
-  const { name, email } = (body ?? {}) as Record<string, unknown>;
-  if (typeof name !== 'string' || name.length < 1 || name.length > 100) throw new BadRequestException('name must be a string of 1 to 100 characters');
-  if (typeof email !== 'string' || email.length > 255 || !EMAIL.test(email)) throw new BadRequestException('email must be an email address');
-  return { name, email };
+  try {
+    return parseNewUser(body);
+  } catch (error) {
+    if (error instanceof UserInputError) throw new BadRequestException(badRequest(error));
+    throw error;
+  }
 }
