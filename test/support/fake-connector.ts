@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { ConnectionLostListener, Connector, DriverConnection } from '@mariapool/core';
 
 type Behaviour = 'ok' | 'fail' | 'hang';
@@ -80,6 +81,15 @@ export class FakeConnection implements DriverConnection {
     const autocommit = /^SET autocommit\s*=\s*([01])/i.exec(text);
     if (autocommit) this.autocommitOn = autocommit[1] === '1';
     return [{ threadId: this.threadId }];
+  }
+
+  queryStream(sql: unknown): { rows: Readable; done: Promise<void> } {
+    const done = this.query(sql).then(() => undefined);
+    const rows = Readable.from((async function* () {
+      await done;
+      yield { threadId: 0 };
+    })());
+    return { rows, done };
   }
 
   execute(sql: unknown): Promise<any> {

@@ -2,7 +2,7 @@ import '../../support/guard.js';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Writable } from 'node:stream';
@@ -58,6 +58,12 @@ async function appWith(poolOptions: Record<string, unknown> = {}, fastifyOptions
     return Readable.from((async function* rows() {
       for (; n < 3; n++) yield `${JSON.stringify(await conn.query('SELECT ? AS n', [n]))}\n`;
     })());
+  });
+  app.get('/rows', async (req, reply) => {
+    const conn = await req.getConnection();
+    const ndjson = new Transform({ writableObjectMode: true, transform: (row, _enc, done) => done(null, `${JSON.stringify({ n: Number(row.n) })}\n`) });
+    pipeline(conn.queryStream('SELECT seq AS n, REPEAT("x", 200) AS pad FROM seq_1_to_20000'), ndjson, () => undefined);
+    return reply.type('application/x-ndjson').send(ndjson);
   });
   app.get('/after-reply', async (req, reply) => {
     await reply.send({ sent: true });
@@ -262,6 +268,41 @@ describe('the request connection', () => {
     assert.ok(performance.now() - started < 1500);
     await settled(app);
     assert.equal(app.pool.status().borrowed, 0);
+    await app.close();
+  });
+});
+
+describe('a streamed result (conn.queryStream) as the response', () => {
+  it('all rows reach the client, and the connection is held until the stream is done', async () => {
+    const app = await appWith({ minSize: 1, maxSize: 1 });
+    const res = await app.inject('/rows');
+    assert.equal(res.statusCode, 200);
+    const lines = res.body.trim().split('\n');
+    assert.equal(lines.length, 20_000);
+    assert.deepEqual(JSON.parse(lines.at(-1) as string), { n: 20_000 });
+    await settled(app);
+    assert.deepEqual([app.pool.status().borrowed, app.pool.status().available], [0, 1]);
+    await app.close();
+  });
+
+  it('a client that hangs up mid-stream: the rest is dropped, the connection goes back and serves the next request', async () => {
+    const app = await appWith({ minSize: 1, maxSize: 1 });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const thread = await new Promise<number | undefined>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/rows', agent: false }, (res) => {
+        res.once('data', () => {
+          req.destroy(); // the client goes away after the first chunk
+          resolve(undefined);
+        });
+      });
+      req.on('error', () => undefined);
+    });
+    assert.equal(thread, undefined);
+    await settled(app);
+    assert.deepEqual([app.pool.status().borrowed, app.pool.status().available], [0, 1]);
+    const next = await app.inject('/ok');
+    assert.equal(next.statusCode, 200);
     await app.close();
   });
 });

@@ -142,11 +142,12 @@ for (const platform of ['fastify', 'express'] as const) {
     });
 
     it('is released on success, thrown error, HttpException, exception filter and streamed response', async () => {
-      const expected: Record<string, number> = { ok: 200, throw: 500, 'http-error': 404, filtered: 418, stream: 200 };
+      const expected: Record<string, number> = { ok: 200, throw: 500, 'http-error': 404, filtered: 418, stream: 200, rows: 200 };
       for (const [path, status] of Object.entries(expected)) {
         const res = await request(app.getHttpServer()).get(`/probe/${path}`);
         assert.equal(res.status, status, `${path}: ${res.text}`);
         if (path === 'stream') assert.equal(res.text.split('\n').filter(Boolean).length, 50);
+        if (path === 'rows') assert.equal(res.text.split('\n').filter(Boolean).length, 5000, 'every row of conn.queryStream()');
         await settled(pool);
         assert.equal(pool.status().borrowed, 0, `/${path} leaked its connection`);
       }

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * The port between the pool and a database driver. The pool's state machine only talks to this,
  * so it can be tested against a fake and the driver stays in one file (mariadb-connector.ts).
@@ -25,6 +27,12 @@ export interface DriverConnection {
   query(sql: Statement, values?: QueryValues): Promise<any>;
   execute(sql: Statement, values?: QueryValues): Promise<any>;
   batch(sql: Statement, values: QueryValues): Promise<any>;
+  /**
+   * Streams a result set with backpressure: `rows` (object mode), and `done`, which settles once
+   * the server's whole answer has been read, also when `rows` was destroyed early (the rest is
+   * read and dropped), so the session is quiet again.
+   */
+  queryStream(sql: Statement, values?: QueryValues): { rows: Readable; done: Promise<void> };
   beginTransaction(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import * as mariadb from 'mariadb';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import type { ConnectionLostListener, Connector, DriverConnection, QueryValues, Statement } from './connector.js';
 import type { HostAddress } from '../options/connection-uri.js';
 import type { ResolvedConnectionOptions } from '../options/pool-options.js';
@@ -52,6 +53,36 @@ class MariaDbConnection implements DriverConnection {
 
   batch(sql: Statement, values: QueryValues): Promise<any> {
     return this.#conn.batch(sql as string, values as unknown[]);
+  }
+
+  queryStream(sql: Statement, values?: QueryValues): { rows: Readable; done: Promise<void> } {
+    const source = this.#conn.queryStream(sql as string, values) as Readable & { close?: () => void };
+    let settle!: (error?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
+    // Our own stream in front of the driver's: destroying it must not stall the connection. The
+    // driver's close() drops the rest of the rows while its socket keeps reading to the end.
+    const rows = new Readable({
+      objectMode: true,
+      read: () => void source.resume(),
+      destroy: (error, callback) => {
+        source.close?.();
+        source.resume();
+        callback(error);
+      },
+    });
+    source.on('fields', (meta: unknown) => rows.emit('fields', meta));
+    source.on('data', (row: unknown) => {
+      if (!rows.destroyed && !rows.push(row)) source.pause();
+    });
+    source.once('end', () => {
+      rows.push(null);
+      settle();
+    });
+    source.once('error', (error: Error) => {
+      rows.destroy(error);
+      settle(error);
+    });
+    return { rows, done };
   }
 
   beginTransaction(): Promise<void> {

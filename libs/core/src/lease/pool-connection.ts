@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { DriverConnection, QueryValues, Statement } from '../driver/connector.js';
 import { ConnectionReleasedError } from '../errors.js';
 import type { PooledConnection } from '../connections/pooled-connection.js';
@@ -11,6 +12,7 @@ export interface LeaseOwner {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const NOOP = (): void => {};
 
 /**
  * A borrowed connection. Valid until `release()` (or `destroy()`, or `await using` scope end);
@@ -64,6 +66,21 @@ export class PoolConnection {
     if (entry === null) return Promise.reject(new ConnectionReleasedError(this.#owner.name, 'execute'));
     if (typeof sql !== 'string') noteTimeout(entry, sql);
     return entry.track(entry.raw.execute(sql, values));
+  }
+
+  /**
+   * Streams a result set row by row, with backpressure (a slow consumer pauses the socket). The
+   * statement counts as in flight until the server's whole answer is read, so a release (or a
+   * request that ends) while the stream runs waits for it; destroying the stream early drops the
+   * rest of the rows. Stream errors arrive as the stream's 'error'.
+   */
+  queryStream(sql: Statement, values?: QueryValues): Readable {
+    const entry = this.#live();
+    if (entry === null) throw new ConnectionReleasedError(this.#owner.name, 'queryStream');
+    const { rows, done } = entry.raw.queryStream(sql, values);
+    // The stream itself carries the error to its consumer; the count only needs the settling.
+    entry.track(done).catch(NOOP);
+    return rows;
   }
 
   /** Runs one statement for each set of values, in bulk where the server supports it. */
