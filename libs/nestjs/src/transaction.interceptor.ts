@@ -3,6 +3,14 @@ import { concatMap, defer, from, lastValueFrom, type Observable } from 'rxjs';
 import type { PoolConnection } from '@mariapool/core';
 import { requestConnection } from './request-scope.js';
 
+/** Connections whose transaction a handler's @Transactional() began and has not ended yet. */
+const handlerTransactions = new WeakSet<PoolConnection>();
+
+/** True while a handler's @Transactional() holds a transaction open on `conn` (nestjs-cls transactions join it). */
+export function inHandlerTransaction(conn: PoolConnection): boolean {
+  return handlerTransactions.has(conn);
+}
+
 /**
  * BEGIN before the handler, COMMIT after its last value, ROLLBACK when it errors. A stream of values
  * is collected to its end first so the commit happens before any part of the response is written.
@@ -15,12 +23,15 @@ export class TransactionInterceptor implements NestInterceptor {
     return defer(async () => {
       const conn = await requestConnection(this.poolName, http.getRequest(), http.getResponse());
       await conn.beginTransaction();
+      handlerTransactions.add(conn);
       let result: unknown;
       try {
         result = await lastValueFrom(next.handle(), { defaultValue: undefined });
       } catch (error) {
         await rollback(conn);
         throw error;
+      } finally {
+        handlerTransactions.delete(conn);
       }
       await conn.commit();
       return result;

@@ -1,0 +1,1 @@
+export { TransactionalAdapterMariapool, type MariapoolTransaction, type MariapoolTransactionOptions } from './transactional-adapter.js';
