@@ -1,6 +1,7 @@
 import { applyDecorators, createParamDecorator, Inject, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { requestConnection } from './request-scope.js';
 import { TransactionInterceptor } from './transaction.interceptor.js';
+import { recordTransactional } from './transactional-placement.js';
 import { DEFAULT_POOL_NAME, getConnectionToken, getPoolToken } from './pool.tokens.js';
 
 /** Injects a pool: `constructor(@InjectPool('reports') pool: Pool)`. The default pool also works by type. */
@@ -26,5 +27,11 @@ export const Conn: (name?: string) => ParameterDecorator = createParamDecorator(
  * Runs the handler in a transaction on the request's connection: COMMIT when it returns, ROLLBACK
  * when it throws (an HttpException included), before the response is written.
  */
-export const Transactional = (name?: string): MethodDecorator & ClassDecorator =>
-  applyDecorators(UseInterceptors(new TransactionInterceptor(name ?? DEFAULT_POOL_NAME)));
+export const Transactional = (name?: string): MethodDecorator & ClassDecorator => {
+  const intercept = applyDecorators(UseInterceptors(new TransactionInterceptor(name ?? DEFAULT_POOL_NAME)));
+  return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    // Checked at startup (TransactionalPlacementCheck): on a service it would do nothing.
+    recordTransactional(typeof target === 'function' ? target : target.constructor, key === undefined ? undefined : String(key));
+    return (intercept as (t: object, k?: string | symbol, d?: PropertyDescriptor) => unknown)(target, key, descriptor);
+  }) as MethodDecorator & ClassDecorator;
+};

@@ -170,6 +170,26 @@ describe('@nestjs-cls/transactional with TransactionalAdapterMariapool', () => {
     await request(app.getHttpServer()).get('/cls/mandatory').expect(500);
   });
 
+  it('mariapool\'s own @Transactional() on a service method fails the start, pointing to the adapter', async () => {
+    @Injectable()
+    class Misplaced {
+      @Transactional()
+      async write(): Promise<void> {}
+    }
+    @Module({ imports: [PoolModule.forRoot({ uri: MARIADB_URL, name: 'misplaced', minSize: 1, maxSize: 1 })], providers: [Misplaced] })
+    class MisplacedModule {}
+    const error = await NestFactory.create(MisplacedModule, new FastifyAdapter(), { logger: false, abortOnError: false })
+      .then((started) => started.init().then(
+        () => started.close(),
+        async (e: unknown) => {
+          await started.close().catch(() => undefined); // the pool it opened is closed too
+          return e;
+        },
+      ), (e: unknown) => e);
+    assert.ok(error instanceof Error, 'the app started');
+    assert.match(error.message, /@Transactional\(\) from @mariapool\/nestjs on Misplaced\.write\(\).*TransactionalAdapterMariapool/);
+  });
+
   it('every connection is back in the pool afterwards', async () => {
     const pool = app.get((await import('@mariapool/core')).Pool);
     for (let i = 0; i < 100 && pool.status().borrowed > 0; i++) await new Promise((r) => setTimeout(r, 10));
