@@ -52,6 +52,23 @@ class Accounts {
   @ClsTransactional(Propagation.Mandatory)
   async mustBeInTransaction(): Promise<void> {}
 
+  @ClsTransactional(Propagation.Never)
+  async mustNotBeInTransaction(): Promise<void> {}
+
+  @ClsTransactional(Propagation.Supports)
+  async supports(): Promise<boolean> {
+    return this.host.isTransactionActive();
+  }
+
+  @ClsTransactional()
+  async inside(mode: 'never' | 'supports'): Promise<boolean> {
+    if (mode === 'never') {
+      await this.mustNotBeInTransaction();
+      return false;
+    }
+    return this.supports();
+  }
+
   @ClsTransactional()
   async outer(id: number, mode: 'requires-new' | 'nested' | 'not-supported'): Promise<number[]> {
     await this.host.tx.query(`INSERT INTO ${TABLE} VALUES (?)`, [id]);
@@ -92,6 +109,12 @@ class ClsController {
   @Get('outer/:mode/:id')
   async outer(@Param('mode') mode: 'requires-new' | 'nested' | 'not-supported', @Param('id') id: string) {
     return this.accounts.outer(Number(id), mode);
+  }
+
+  @Get('propagation/:mode')
+  async propagation(@Param('mode') mode: 'never' | 'supports' | 'supports-alone') {
+    if (mode === 'supports-alone') return { active: await this.accounts.supports() };
+    return { active: await this.accounts.inside(mode) };
   }
 
   @Get('mandatory')
@@ -168,6 +191,12 @@ describe('@nestjs-cls/transactional with TransactionalAdapterMariapool', () => {
 
   it('Mandatory with no transaction fails', async () => {
     await request(app.getHttpServer()).get('/cls/mandatory').expect(500);
+  });
+
+  it('Never inside a transaction fails; Supports joins one when there is one and runs without one otherwise', async () => {
+    await request(app.getHttpServer()).get('/cls/propagation/never').expect(500);
+    assert.deepEqual((await request(app.getHttpServer()).get('/cls/propagation/supports').expect(200)).body, { active: true });
+    assert.deepEqual((await request(app.getHttpServer()).get('/cls/propagation/supports-alone').expect(200)).body, { active: false });
   });
 
   it('mariapool\'s own @Transactional() on a service method fails the start, pointing to the adapter', async () => {
