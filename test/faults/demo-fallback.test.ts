@@ -4,7 +4,8 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { createPool } from '@mariapool/core';
 import { resolveDatabaseUrl } from '@mariapool/testing';
-import { refusedPort } from '../support/db.js';
+import { DEMO_DATABASE_URL, demoDatabase } from 'users-example';
+import { adminSql, closeAdmin, refusedPort } from '../support/db.js';
 
 
 describe('demo database fallback', () => {
@@ -40,6 +41,23 @@ describe('demo database fallback', () => {
     } finally {
       if (saved !== undefined) process.env['MARIADB_URL'] = saved;
       else delete process.env['MARIADB_URL'];
+    }
+  });
+
+  it('the demos use their own database on the local server, created when missing, not the shared test one', async () => {
+    const saved = process.env['MARIADB_URL'];
+    delete process.env['MARIADB_URL'];
+    try {
+      await adminSql('DROP DATABASE IF EXISTS mariapool_demo');
+      const { url, server } = await demoDatabase();
+      assert.equal(url, DEMO_DATABASE_URL);
+      assert.equal(server, undefined);
+      assert.match(url, /\/mariapool_demo$/);
+      const found = await adminSql<unknown[]>("SHOW DATABASES LIKE 'mariapool_demo'");
+      assert.equal(found.length, 1, 'the demo database was not created');
+    } finally {
+      if (saved !== undefined) process.env['MARIADB_URL'] = saved;
+      await closeAdmin();
     }
   });
 });
