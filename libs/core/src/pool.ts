@@ -49,7 +49,7 @@ import type { PoolLogger } from './observability/pool-logger.js';
 import { checkCallTimeout, checkSizes, resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options/pool-options.js';
 import { emptyStats, type PoolStats, type PoolStatus } from './observability/pool-status.js';
 import { PooledConnection } from './connections/pooled-connection.js';
-import { STATEMENT_GRACE_MS, StatementWatch } from './connections/statement-watch.js';
+import { StatementWatch } from './connections/statement-watch.js';
 import type { Waiter } from './queue/waiter.js';
 import { inspect } from 'node:util';
 
@@ -526,7 +526,7 @@ export class Pool {
    */
   #afterQuiet(entry: PooledConnection): Promise<void> {
     this.#stats.releasedInFlight++;
-    const ms = this.#o.queryTimeoutMs > 0 ? Math.max(entry.statementTimeoutMs, this.#o.queryTimeoutMs) + STATEMENT_GRACE_MS : MAX_CHECK_MS;
+    const ms = this.#statements.deadlineOf(entry) || MAX_CHECK_MS;
     const quiet = withDeadline(this.#clock, entry.whenQuiet(), ms, 'statements in flight at release', () => entry.raw.destroy(), true);
     return quiet.then(NOOP, (error: unknown) => {
       this.#log?.warn({ pool: this.name, threadId: entry.raw.threadId, err: error }, 'released with a statement still running; closing the connection');

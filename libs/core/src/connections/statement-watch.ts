@@ -57,6 +57,14 @@ export class StatementWatch {
     this.#timer.stop();
   }
 
+  /**
+   * How long (ms) the statements in flight on `entry` may go without a reply: queryTimeoutMs, or
+   * a statement's own longer `timeout`, plus the grace second; 0 when there is no deadline.
+   */
+  deadlineOf(entry: PooledConnection): number {
+    return this.#timeoutMs > 0 ? Math.max(this.#timeoutMs, entry.statementTimeoutMs) + STATEMENT_GRACE_MS : 0;
+  }
+
   /** Destroys the connections whose statements have been silent past their deadline. */
   sweep(): void {
     const now = this.#clock.now();
@@ -67,7 +75,7 @@ export class StatementWatch {
         entry.watchedSince = now;
         continue;
       }
-      const deadline = Math.max(this.#timeoutMs, entry.statementTimeoutMs) + STATEMENT_GRACE_MS;
+      const deadline = this.deadlineOf(entry);
       if (now - entry.watchedSince >= deadline) this.#timeOut(entry, deadline);
     }
   }
