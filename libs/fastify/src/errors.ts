@@ -1,4 +1,5 @@
 import { isPoolUnavailable, type PoolError } from '@mariapool/core';
+import { UNAVAILABLE_MESSAGE } from '@mariapool/core/http';
 
 /** Raised by plugin misuse: bad registration, unknown pool name, a request that already ended. */
 export class PoolPluginError extends Error {
@@ -10,8 +11,6 @@ export class PoolPluginError extends Error {
   }
 }
 
-/** What an HTTP client is told when no connection can be had: nothing about the pool or the server. */
-export const UNAVAILABLE_MESSAGE = 'The service is busy: no database connection is available. Try again later.';
 
 /**
  * "No connection available" for Fastify's error handler: a 503 (retryable: saturated or shutting

@@ -4,6 +4,7 @@ export { PoolRegistry } from './pool.registry.js';
 export { Conn, InjectConnection, InjectPool, Transactional } from './pool.decorators.js';
 export { DEFAULT_POOL_NAME, getConnectionToken, getPoolToken } from './pool.tokens.js';
 export { TransactionInterceptor } from './transaction.interceptor.js';
-export { requestConnection, UNAVAILABLE_MESSAGE } from './request-scope.js';
+export { requestConnection } from './request-scope.js';
+export { UNAVAILABLE_MESSAGE } from '@mariapool/core/http';
 export type { PoolModuleExtras, PoolModuleOptions } from './pool-module.options.js';
 export { POOL_MODULE_OPTIONS, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } from './pool.module-definition.js';

@@ -1,6 +1,6 @@
 import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import { isPoolUnavailable, type PoolConnection } from '@mariapool/core';
-import { responseScope, type ConnectionScope, type EndingResponse, type EndingSocket } from '@mariapool/core/http';
+import { responseScope, UNAVAILABLE_MESSAGE, type ConnectionScope, type EndingResponse, type EndingSocket } from '@mariapool/core/http';
 import type { PoolRegistry } from './pool.registry.js';
 
 const kScope = Symbol.for('mariapool.scope');
@@ -46,8 +46,6 @@ export function requestConnection(name: string, req: unknown, res?: unknown): Pr
   }
 }
 
-/** What an HTTP client is told when no connection can be had: nothing about the pool or the server. */
-export const UNAVAILABLE_MESSAGE = 'The service is busy: no database connection is available. Try again later.';
 
 const logger = new Logger('PoolModule');
 

@@ -6,3 +6,6 @@
  */
 export { ConnectionScope, type ConnectionScopeOptions } from './connection-scope.js';
 export { finishWithResponse, responseScope, whenResponseEnds, type EndingResponse, type EndingSocket } from './response-end.js';
+
+/** What an HTTP client is told when no connection can be had: nothing about the pool or the server. */
+export const UNAVAILABLE_MESSAGE = 'The service is busy: no database connection is available. Try again later.';
